@@ -1,0 +1,75 @@
+/**
+ * Request bodies: read with a size cap (3 MiB, as kube-apiserver), parsed by content type. A body that does not
+ * parse is a 400, never a crash.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Http2ServerRequest } from "node:http2";
+import { parse as parseYAML } from "yaml";
+import { badRequest, requestEntityTooLarge, unsupportedMediaType, type PatchType } from "../resources/rest.js";
+
+export const maxBodyBytes = 3 * 1024 * 1024;
+
+export type Request = IncomingMessage | Http2ServerRequest;
+
+export async function readBody(req: Request): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > maxBodyBytes) throw requestEntityTooLarge("the server has received too large of a request body");
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBodyBytes) {
+      // Drain nothing more: the connection is answered and the rest discarded.
+      throw requestEntityTooLarge("the server has received too large of a request body");
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+const mediaType = (req: Request): string => String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+
+/** A create/update body: JSON or YAML. */
+export function parseObjectBody(req: Request, raw: Buffer): unknown {
+  const type = mediaType(req);
+  if (raw.length === 0) throw badRequest("the body of the request is empty");
+  if (type === "application/yaml" || type === "application/x-yaml") return parseYamlBody(raw);
+  if (type !== "" && type !== "application/json" && type !== "*/*") {
+    throw unsupportedMediaType(["application/json", "application/yaml"]);
+  }
+  return parseJSON(raw);
+}
+
+export const patchTypes: Record<string, PatchType> = {
+  "application/json-patch+json": "json",
+  "application/merge-patch+json": "merge",
+  "application/apply-patch+yaml": "apply",
+};
+
+/** The patch type from Content-Type; strategic merge (and anything else) is 415, as for custom resources. */
+export function patchType(req: Request): PatchType {
+  const t = patchTypes[mediaType(req)];
+  if (!t) throw unsupportedMediaType(Object.keys(patchTypes));
+  return t;
+}
+
+export function parsePatchBody(type: PatchType, raw: Buffer): unknown {
+  if (raw.length === 0) throw badRequest("the body of the request is empty");
+  return type === "apply" ? parseYamlBody(raw) : parseJSON(raw);
+}
+
+function parseJSON(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString("utf8"));
+  } catch (e) {
+    throw badRequest(`json: ${(e as Error).message}`);
+  }
+}
+
+function parseYamlBody(raw: Buffer): unknown {
+  try {
+    return parseYAML(raw.toString("utf8"), { maxAliasCount: 100 });
+  } catch (e) {
+    throw badRequest(`yaml: ${(e as Error).message.split("\n")[0]}`);
+  }
+}

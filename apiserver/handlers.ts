@@ -1,0 +1,190 @@
+/**
+ * REST verbs → a resource's REST surface: reads the query and body, calls the resource, writes the answer in the
+ * form the client negotiated. Knows resources only through resources/rest.ts.
+ */
+import { stringify as toYAML } from "yaml";
+import {
+  methodNotSupported,
+  pathNotFound,
+  type KubeObject,
+  type RequestContext,
+  type ResourceREST,
+  type StatusError,
+  type UserInfo,
+  type WatchEvent,
+} from "../resources/rest.js";
+import { parseObjectBody, parsePatchBody, patchType, readBody, type Request } from "./body.js";
+import { negotiate, negotiateWatch, type Output } from "./negotiate.js";
+import { deleteOptions, dryRun, fieldValidation, listQuery } from "./query.js";
+import type { RequestInfo } from "./request-info.js";
+import { apiHeaders, writeJSON, writeRaw, writeYAML } from "./respond.js";
+import { partialObjectMetadata, partialObjectMetadataList, toTable, type IncludeObject } from "./table.js";
+import { encodeEvent, errorEventLine, serveWatch, type Response } from "./watch-stream.js";
+
+export interface HandlerDeps {
+  resources: Map<string, ResourceREST>;
+  /** Called when a watch opens and ends, for metrics. */
+  onWatch?: (delta: 1 | -1) => void;
+}
+
+const includeObject = (q: URLSearchParams): IncludeObject => {
+  const v = q.get("includeObject");
+  return v === "None" || v === "Object" ? v : "Metadata";
+};
+
+function warningHeaders(ctx: RequestContext): Record<string, string> {
+  if (ctx.warnings.length === 0) return {};
+  return { warning: ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(", ") };
+}
+
+/** Writes one object or a list in the negotiated output. */
+function writeOutput(req: Request, res: Response, code: number, rest: ResourceREST, out: Output, body: KubeObject | { metadata: Record<string, unknown>; items: KubeObject[] }, q: URLSearchParams, headers: Record<string, string>): void {
+  const isList = Array.isArray((body as { items?: unknown }).items);
+  switch (out.kind) {
+    case "json":
+      return writeJSON(res, code, body, headers, req);
+    case "yaml":
+      return writeYAML(res, code, body, headers, req);
+    case "table": {
+      const items = isList ? (body as { items: KubeObject[] }).items : [body as KubeObject];
+      const meta = isList ? (body as { metadata: Record<string, unknown> }).metadata : { resourceVersion: (body as KubeObject).metadata.resourceVersion };
+      return writeJSON(res, code, toTable(rest.columns, items, meta, { version: out.version, includeObject: includeObject(q) }), headers, req);
+    }
+    case "partial":
+      return writeJSON(
+        res,
+        code,
+        isList
+          ? partialObjectMetadataList((body as { items: KubeObject[] }).items, (body as { metadata: Record<string, unknown> }).metadata, out.version)
+          : partialObjectMetadata(body as KubeObject, out.version),
+        headers,
+        req,
+      );
+  }
+}
+
+/** The event encoder for a watch in the negotiated form; its key caches the bytes on the shared event. */
+function watchEncoder(rest: ResourceREST, out: Output, q: URLSearchParams): (ev: WatchEvent) => Buffer {
+  switch (out.kind) {
+    case "table": {
+      const inc = includeObject(q);
+      const key = `table;${out.version};${inc}`;
+      return (ev) =>
+        encodeEvent(ev, key, (e) =>
+          e.type === "BOOKMARK" ? e.object : toTable(rest.columns, [e.object], { resourceVersion: e.object.metadata.resourceVersion }, { version: out.version, includeObject: inc }),
+        );
+    }
+    case "partial": {
+      const key = `partial;${out.version}`;
+      return (ev) => encodeEvent(ev, key, (e) => (e.type === "BOOKMARK" ? e.object : partialObjectMetadata(e.object, out.version)));
+    }
+    default:
+      return (ev) => encodeEvent(ev, "json", (e) => e.object);
+  }
+}
+
+/** A random watch timeout between 30 and 60 minutes, as kube-apiserver spreads its watch reconnects. */
+const defaultWatchTimeout = () => Math.floor(1800 * (1 + Math.random()));
+
+export async function handleResource(req: Request, res: Response, info: RequestInfo, user: UserInfo, q: URLSearchParams, deps: HandlerDeps): Promise<void> {
+  const rest = deps.resources.get(info.resource);
+  if (!rest) throw pathNotFound();
+  const d = rest.descriptor;
+  const gr = { group: d.group, resource: d.plural };
+  const sub = info.subresource || undefined;
+  if (sub && !(sub in rest.subresourceVerbs())) throw pathNotFound();
+  if (info.parts.length > 2) throw pathNotFound();
+  // A namespaced resource's single objects live under /namespaces/<ns>/ only.
+  if (d.namespaced && !info.namespace && !["list", "watch"].includes(info.verb)) {
+    if (info.verb === "deletecollection" || info.verb === "create") throw methodNotSupported(gr, info.verb === "create" ? "create" : "deletecollection");
+    throw pathNotFound();
+  }
+  const allowed = sub ? rest.subresourceVerbs()[sub]! : rest.verbs();
+  if (!allowed.includes(info.verb)) throw methodNotSupported(gr, info.verb);
+
+  const ctx: RequestContext = {
+    user,
+    namespace: info.namespace,
+    dryRun: ["create", "update", "patch", "delete", "deletecollection"].includes(info.verb) ? dryRun(q) : false,
+    fieldValidation: fieldValidation(q),
+    warnings: [],
+  };
+  const fm = q.get("fieldManager");
+  if (fm) ctx.fieldManager = fm;
+  const accept = req.headers.accept;
+
+  switch (info.verb) {
+    case "get": {
+      const out = negotiate(accept, false);
+      const obj = await rest.get(ctx, info.name, sub);
+      return writeOutput(req, res, 200, rest, out, obj, q, {});
+    }
+    case "list": {
+      const out = negotiate(accept, true);
+      const list = await rest.list(ctx, listQuery(q));
+      return writeOutput(req, res, 200, rest, out, list, q, {});
+    }
+    case "watch":
+      return watch(res, rest, ctx, q, accept, deps);
+    case "create": {
+      const out = negotiate(accept, false);
+      const body = parseObjectBody(req, await readBody(req));
+      const obj = await rest.create(ctx, body);
+      return writeOutput(req, res, 201, rest, out, obj, q, warningHeaders(ctx));
+    }
+    case "update": {
+      const out = negotiate(accept, false);
+      const body = parseObjectBody(req, await readBody(req));
+      const { object, created } = await rest.update(ctx, info.name, body, sub);
+      return writeOutput(req, res, created ? 201 : 200, rest, out, object, q, warningHeaders(ctx));
+    }
+    case "patch": {
+      const out = negotiate(accept, false);
+      const type = patchType(req);
+      const patch = parsePatchBody(type, await readBody(req));
+      const force = q.get("force");
+      const { object, created } = await rest.patch(ctx, info.name, type, patch, sub, force === "true" || force === "1");
+      return writeOutput(req, res, created ? 201 : 200, rest, out, object, q, warningHeaders(ctx));
+    }
+    case "delete": {
+      const out = negotiate(accept, false);
+      const raw = await readBody(req);
+      const opts = deleteOptions(q, raw.length ? parseObjectBody(req, raw) : undefined);
+      const { object } = await rest.delete(ctx, info.name, opts);
+      return writeOutput(req, res, 200, rest, out, object, q, {});
+    }
+    case "deletecollection": {
+      const out = negotiate(accept, true);
+      const raw = await readBody(req);
+      const opts = deleteOptions(q, raw.length ? parseObjectBody(req, raw) : undefined);
+      const list = await rest.deleteCollection(ctx, listQuery(q), opts);
+      return writeOutput(req, res, 200, rest, out, list, q, {});
+    }
+    default:
+      throw methodNotSupported(gr, info.verb);
+  }
+}
+
+async function watch(res: Response, rest: ResourceREST, ctx: RequestContext, q: URLSearchParams, accept: string | undefined, deps: HandlerDeps): Promise<void> {
+  const out = negotiateWatch(accept);
+  const query = listQuery(q);
+  let w;
+  try {
+    w = await rest.watch(ctx, query);
+  } catch (e) {
+    // A resume point older than the history is not an HTTP error: 200, then one ERROR event (410 Expired).
+    if ((e as StatusError).code === 410) {
+      const line = errorEventLine(e as StatusError);
+      return writeRaw(res, 200, line, { ...apiHeaders, "content-type": "application/json" });
+    }
+    throw e;
+  }
+  deps.onWatch?.(1);
+  const timeoutSeconds = query.timeoutSeconds && query.timeoutSeconds > 0 ? query.timeoutSeconds : defaultWatchTimeout();
+  await serveWatch(res, w, {
+    timeoutSeconds,
+    headers: { ...apiHeaders },
+    encode: out.kind === "yaml" ? (ev) => Buffer.from(toYAML(ev.object)) : watchEncoder(rest, out, q),
+    onEnd: () => deps.onWatch?.(-1),
+  });
+}

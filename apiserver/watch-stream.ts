@@ -1,0 +1,76 @@
+/**
+ * A watch response: 200, then one JSON event per line, flushed as it comes. Works the same over HTTP/1.1 chunks
+ * and HTTP/2 streams (the compat API). Each event is encoded once per form and shared by every watcher; a batch
+ * of events goes out in one write, and a client that stops reading holds its own stream only: the storage layer
+ * ends a watcher whose queue overflows, and we then end its response so the client re-lists.
+ */
+import type { ServerResponse } from "node:http";
+import type { Http2ServerResponse } from "node:http2";
+import type { StatusError, Watch, WatchEvent } from "../resources/rest.js";
+
+export type Response = ServerResponse | Http2ServerResponse;
+
+/** Encodes one event as a line; `key` names the form so the bytes are cached on the shared event. */
+export function encodeEvent(ev: WatchEvent, key: string, transform: (ev: WatchEvent) => unknown): Buffer {
+  let buf = ev.encoded.get(key);
+  if (!buf) {
+    buf = Buffer.from(`{"type":"${ev.type}","object":${JSON.stringify(transform(ev))}}\n`);
+    ev.encoded.set(key, buf);
+  }
+  return buf;
+}
+
+export const errorEventLine = (err: StatusError): Buffer =>
+  Buffer.from(`{"type":"ERROR","object":${JSON.stringify(err.status)}}\n`);
+
+export interface WatchServeOptions {
+  timeoutSeconds: number;
+  headers: Record<string, string>;
+  encode: (ev: WatchEvent) => Buffer;
+  onEnd?: (reason: string) => void;
+}
+
+export async function serveWatch(res: Response, watch: Watch, opts: WatchServeOptions): Promise<void> {
+  let ended = false;
+  let reason = "timeout";
+  const end = (why: string) => {
+    if (ended) return;
+    ended = true;
+    reason = why;
+    watch.close();
+  };
+  const timer = setTimeout(() => end("timeout"), opts.timeoutSeconds * 1000);
+  timer.unref();
+  res.on("close", () => end("client-closed"));
+  res.writeHead(200, { ...opts.headers, "content-type": "application/json" });
+  // Headers go out at once: clients (client-go's reflector) wait for them before counting the watch as open.
+  (res as ServerResponse).flushHeaders?.();
+  try {
+    while (!ended) {
+      const batch = await watch.next();
+      if (batch === null) {
+        end(watch.endReason ?? "closed");
+        break;
+      }
+      if (ended || batch.length === 0) continue;
+      const buf = batch.length === 1 ? opts.encode(batch[0]!) : Buffer.concat(batch.map(opts.encode));
+      if (!(res as ServerResponse).write(buf)) await drained(res);
+    }
+  } finally {
+    clearTimeout(timer);
+    if (!res.writableEnded && !res.destroyed) res.end();
+    opts.onEnd?.(reason);
+  }
+}
+
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}

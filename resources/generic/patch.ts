@@ -1,0 +1,43 @@
+/**
+ * JSON patch (RFC 6902, via fast-json-patch) and JSON merge patch (RFC 7386). Strategic merge is refused with
+ * 415 by the HTTP layer, as kube-apiserver refuses it for custom resources.
+ */
+import fastJsonPatch from "fast-json-patch";
+import { badRequest, requestEntityTooLarge, StatusError } from "../errors.js";
+import { isPlainObject } from "./meta.js";
+
+const { applyPatch, validate } = fastJsonPatch;
+/** kube-apiserver refuses JSON patches with more operations than this. */
+export const maxJSONPatchOperations = 10_000;
+
+export function applyJSONPatch(doc: unknown, patch: unknown): unknown {
+  if (!Array.isArray(patch)) throw badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
+  if (patch.length > maxJSONPatchOperations) {
+    throw requestEntityTooLarge(`The allowed maximum operations in a JSON patch is ${maxJSONPatchOperations}, got ${patch.length}`);
+  }
+  const error = validate(patch as fastJsonPatch.Operation[], doc);
+  if (error) throw jsonPatchError(error);
+  try {
+    return applyPatch(structuredClone(doc), patch as fastJsonPatch.Operation[], false, false).newDocument;
+  } catch (e) {
+    throw jsonPatchError(e);
+  }
+}
+
+function jsonPatchError(e: unknown): StatusError {
+  const name = (e as { name?: string }).name ?? "";
+  const message = e instanceof Error ? e.message.split("\n")[0] : String(e);
+  // A failed "test" operation is a conflict in kube-apiserver's terms; the rest are malformed patches.
+  if (name === "TEST_OPERATION_FAILED") return new StatusError(422, "Invalid", `the server rejected our request due to an error in our request: testing value failed`);
+  return new StatusError(422, "Invalid", `the server rejected our request due to an error in our request: ${message}`);
+}
+
+export function applyMergePatch(target: unknown, patch: unknown): unknown {
+  if (!isPlainObject(patch)) return patch;
+  const out: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = applyMergePatch(out[k], v);
+  }
+  return out;
+}

@@ -1,0 +1,252 @@
+/**
+ * The generic registry: every verb of a resource over a `Store`, with the rules kube-apiserver applies to custom
+ * resources (k8s.io/apiserver/pkg/registry/generic/registry/store.go). A `Strategy` adds what differs per resource.
+ */
+import type { KubeObject, Store, Watch } from "../../storage/interface.js";
+import type { ResourceDescriptor } from "../descriptor.js";
+import { badRequest, conflict, invalid, type StatusCause } from "../errors.js";
+import type { Columns, DeleteOptions, KubeList, ListQuery, PatchType, RequestContext, ResourceREST } from "../rest.js";
+import { combine, parseFieldSelector, parseLabelSelector } from "../selectors.js";
+import { checkNamespace, decodeBody } from "./body.js";
+import { listOptions } from "./list-options.js";
+import { generateName, newUID, now, sameContent, specChanged } from "./meta.js";
+import { applyJSONPatch, applyMergePatch } from "./patch.js";
+import { mapped } from "./storage-errors.js";
+import type { Strategy } from "./strategy.js";
+
+const allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+export class Registry implements ResourceREST {
+  private readonly gr: { group: string; resource: string };
+
+  constructor(
+    readonly descriptor: ResourceDescriptor,
+    readonly columns: Columns,
+    private readonly store: Store,
+    private readonly strategy: Strategy,
+  ) {
+    this.gr = { group: descriptor.group, resource: descriptor.plural };
+  }
+
+  verbs(): string[] {
+    return allVerbs;
+  }
+
+  subresourceVerbs(): Record<string, string[]> {
+    return this.strategy.statusSubresource ? { status: ["get", "patch", "update"] } : {};
+  }
+
+  private key(namespace: string, name = ""): string {
+    return namespace ? `/${this.descriptor.plural}/${namespace}/${name}` : `/${this.descriptor.plural}/`;
+  }
+
+  private checkSubresource(sub: string | undefined): void {
+    if (sub && !(sub in this.subresourceVerbs())) throw badRequest(`the server could not find the requested resource`);
+  }
+
+  async get(ctx: RequestContext, name: string, subresource?: string): Promise<KubeObject> {
+    this.checkSubresource(subresource);
+    return mapped(this.gr, name, () => this.store.get(this.key(ctx.namespace, name)));
+  }
+
+  async list(ctx: RequestContext, query: ListQuery): Promise<KubeList> {
+    const opts = listOptions(query);
+    const predicate = combine(parseLabelSelector(query.labelSelector), parseFieldSelector(query.fieldSelector));
+    const result = await mapped(this.gr, "", () => this.store.list(this.key(ctx.namespace), { ...opts, ...(predicate ? { predicate } : {}) }), query.continue ? "continue" : "rv");
+    const metadata: KubeList["metadata"] = { resourceVersion: String(result.revision) };
+    if (result.continue) metadata.continue = result.continue;
+    if (result.remainingItemCount !== undefined && result.continue) metadata.remainingItemCount = result.remainingItemCount;
+    return {
+      apiVersion: `${this.descriptor.group}/${this.descriptor.version}`,
+      kind: this.descriptor.listKind,
+      metadata,
+      items: result.items,
+    };
+  }
+
+  async watch(ctx: RequestContext, query: ListQuery): Promise<Watch> {
+    const predicate = combine(parseLabelSelector(query.labelSelector), parseFieldSelector(query.fieldSelector));
+    return mapped(this.gr, "", () =>
+      this.store.watch(this.key(ctx.namespace), {
+        ...(query.resourceVersion !== undefined ? { resourceVersion: query.resourceVersion } : {}),
+        ...(predicate ? { predicate } : {}),
+        allowBookmarks: query.allowWatchBookmarks === true,
+        sendInitialEvents: query.sendInitialEvents === true,
+      }),
+    "rv");
+  }
+
+  async create(ctx: RequestContext, body: unknown): Promise<KubeObject> {
+    const obj = decodeBody(body, this.descriptor);
+    checkNamespace(obj, ctx.namespace);
+    const m = obj.metadata;
+    if (m.resourceVersion) throw badRequest("resourceVersion should not be set on objects to be created");
+    if (!m.name && m.generateName) m.name = generateName(m.generateName);
+    if (!m.name) this.fail(obj, [{ type: "FieldValueRequired", field: "metadata.name", message: "Required value: name or generateName is required" }]);
+    m.uid = newUID();
+    m.creationTimestamp = now();
+    m.generation = 1;
+    delete m.deletionTimestamp;
+    delete m.deletionGracePeriodSeconds;
+    if (this.strategy.statusSubresource) delete obj.status;
+    await this.strategy.prepareForCreate?.(obj, ctx);
+    this.fail(obj, this.strategy.validate(obj, ctx));
+    if (ctx.dryRun) return obj;
+    return mapped(this.gr, m.name!, () => this.store.create(this.key(ctx.namespace, m.name), obj));
+  }
+
+  async update(ctx: RequestContext, name: string, body: unknown, subresource?: string): Promise<{ object: KubeObject; created: boolean }> {
+    this.checkSubresource(subresource);
+    const obj = decodeBody(body, this.descriptor);
+    checkNamespace(obj, ctx.namespace);
+    if (obj.metadata.name !== name) {
+      throw badRequest(`the name of the object (${obj.metadata.name ?? ""}) does not match the name on the URL (${name})`);
+    }
+    if (!obj.metadata.resourceVersion) {
+      this.fail(obj, [{ type: "FieldValueInvalid", field: "metadata.resourceVersion", message: "Invalid value: 0x0: must be specified for an update" }]);
+    }
+    const object = await this.write(ctx, name, (current) => {
+      if (obj.metadata.resourceVersion !== current.metadata.resourceVersion) throw conflict(this.gr, name);
+      return obj;
+    }, subresource);
+    return { object, created: false };
+  }
+
+  async patch(ctx: RequestContext, name: string, type: PatchType, patch: unknown, subresource?: string): Promise<{ object: KubeObject; created: boolean }> {
+    this.checkSubresource(subresource);
+    if (type === "apply") throw badRequest("server-side apply is not supported yet");
+    const object = await this.write(ctx, name, (current) => {
+      const patched = (type === "json" ? applyJSONPatch(current, patch) : applyMergePatch(current, patch)) as KubeObject;
+      const obj = decodeBody(patched, this.descriptor);
+      // A patch may carry a resourceVersion: then it is a precondition, as for an update.
+      if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== current.metadata.resourceVersion) throw conflict(this.gr, name);
+      if (obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name ?? ""}) does not match the name on the URL (${name})`);
+      checkNamespace(obj, ctx.namespace);
+      return obj;
+    }, subresource);
+    return { object, created: false };
+  }
+
+  /**
+   * The update path every write shares: system metadata kept from the stored object, status and spec split by
+   * subresource, generation bumped on a spec change, validation, no write when nothing changed, and removal once
+   * a terminating object loses its last finalizer.
+   */
+  private async write(ctx: RequestContext, name: string, next: (current: KubeObject) => KubeObject, subresource?: string): Promise<KubeObject> {
+    const key = this.key(ctx.namespace, name);
+    let dryRunResult: KubeObject | undefined;
+    let finalized = false;
+    const stored = await mapped(this.gr, name, () =>
+      this.store.guaranteedUpdate(key, async (current) => {
+        const incoming = next(current);
+        const obj = this.merge(incoming, current, subresource);
+        await this.strategy.prepareForUpdate?.(obj, current, ctx, subresource);
+        if (specChanged(obj, current, this.strategy.statusSubresource)) obj.metadata.generation = (current.metadata.generation ?? 0) + 1;
+        this.fail(obj, this.strategy.validate(obj, ctx, current));
+        if (sameContent(obj, current)) return current;
+        finalized = Boolean(obj.metadata.deletionTimestamp) && (obj.metadata.finalizers ?? []).length === 0;
+        if (ctx.dryRun) {
+          dryRunResult = obj;
+          return current;
+        }
+        return obj;
+      }),
+    );
+    if (dryRunResult) return dryRunResult;
+    if (finalized) {
+      // The last finalizer is gone: the object goes, and its watchers see DELETED.
+      return mapped(this.gr, name, () => this.store.delete(key, { uid: stored.metadata.uid! }));
+    }
+    return stored;
+  }
+
+  /** The new object as stored: what the client may change, on top of what only the server sets. */
+  private merge(incoming: KubeObject, current: KubeObject, subresource?: string): KubeObject {
+    const cm = current.metadata;
+    if (subresource === "status") {
+      // /status changes status alone; metadata (but managedFields) and spec stay as stored.
+      return { ...current, status: incoming.status, metadata: { ...cm, resourceVersion: cm.resourceVersion } };
+    }
+    const obj: KubeObject = { ...incoming, metadata: { ...incoming.metadata } };
+    const m = obj.metadata;
+    m.uid = cm.uid;
+    m.creationTimestamp = cm.creationTimestamp;
+    m.generation = cm.generation;
+    m.namespace = cm.namespace;
+    m.resourceVersion = cm.resourceVersion;
+    if (cm.deletionTimestamp) {
+      m.deletionTimestamp = cm.deletionTimestamp;
+      m.deletionGracePeriodSeconds = cm.deletionGracePeriodSeconds;
+    } else {
+      delete m.deletionTimestamp;
+      delete m.deletionGracePeriodSeconds;
+    }
+    if (this.strategy.statusSubresource) {
+      if (current.status === undefined) delete obj.status;
+      else obj.status = current.status;
+    }
+    return obj;
+  }
+
+  async delete(ctx: RequestContext, name: string, opts: DeleteOptions): Promise<{ object: KubeObject; gone: boolean }> {
+    const key = this.key(ctx.namespace, name);
+    const current = await mapped(this.gr, name, () => this.store.get(key));
+    this.checkPreconditions(current, opts);
+    await this.strategy.checkDelete?.(current, ctx);
+    const finalizers = new Set(current.metadata.finalizers ?? []);
+    if (opts.propagationPolicy === "Orphan") finalizers.add("orphan");
+    if (opts.propagationPolicy === "Foreground") finalizers.add("foregroundDeletion");
+    if (finalizers.size === 0) {
+      if (ctx.dryRun) return { object: current, gone: true };
+      const object = await mapped(this.gr, name, () => this.store.delete(key, { uid: current.metadata.uid!, ...(opts.preconditions?.resourceVersion ? { resourceVersion: opts.preconditions.resourceVersion } : {}) }));
+      return { object, gone: true };
+    }
+    // Finalizers hold the object: it is marked for deletion and stays until they are removed.
+    if (ctx.dryRun) return { object: current, gone: false };
+    const object = await mapped(this.gr, name, () =>
+      this.store.guaranteedUpdate(key, (cur) => {
+        this.checkPreconditions(cur, opts);
+        const fin = new Set([...(cur.metadata.finalizers ?? []), ...finalizers]);
+        if (cur.metadata.deletionTimestamp && fin.size === (cur.metadata.finalizers ?? []).length) return cur;
+        const m = { ...cur.metadata, finalizers: [...fin] };
+        if (!m.deletionTimestamp) {
+          m.deletionTimestamp = now();
+          m.deletionGracePeriodSeconds = 0;
+          m.generation = (m.generation ?? 0) + 1;
+        }
+        return { ...cur, metadata: m };
+      }, { uid: current.metadata.uid! }),
+    );
+    return { object, gone: false };
+  }
+
+  async deleteCollection(ctx: RequestContext, query: ListQuery, opts: DeleteOptions): Promise<KubeList> {
+    const list = await this.list(ctx, { ...query, limit: 0, continue: undefined });
+    const deleted: KubeObject[] = [];
+    for (const item of list.items) {
+      try {
+        const res = await this.delete({ ...ctx, namespace: item.metadata.namespace ?? ctx.namespace }, item.metadata.name!, { ...opts, preconditions: undefined });
+        deleted.push(res.object);
+      } catch (e) {
+        // Gone meanwhile: what deletecollection wanted anyway.
+        if ((e as { code?: number }).code !== 404) throw e;
+      }
+    }
+    return { ...list, items: deleted };
+  }
+
+  private checkPreconditions(obj: KubeObject, opts: DeleteOptions): void {
+    const p = opts.preconditions;
+    const name = obj.metadata.name ?? "";
+    if (p?.uid && p.uid !== obj.metadata.uid) {
+      throw conflict(this.gr, name, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${obj.metadata.uid}`);
+    }
+    if (p?.resourceVersion && p.resourceVersion !== obj.metadata.resourceVersion) {
+      throw conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
+    }
+  }
+
+  private fail(obj: KubeObject, causes: StatusCause[]): void {
+    if (causes.length > 0) throw invalid(this.descriptor.group, this.descriptor.kind, obj.metadata.name ?? "", causes);
+  }
+}

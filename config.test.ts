@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig, usage } from "./config.js";
+
+describe("parseConfig", () => {
+  it("has kube-apiserver-like defaults", () => {
+    const c = parseConfig([]);
+    expect(c).toMatchObject({ securePort: 8443, storageBackend: "level", namespaces: [], bindAddress: "0.0.0.0" });
+  });
+  it("reads flags in both forms", () => {
+    const c = parseConfig(["--secure-port=9443", "--namespaces", "a,b", "--storage-backend=etcd", "--etcd-servers=http://127.0.0.1:2379"]);
+    expect(c).toMatchObject({ securePort: 9443, namespaces: ["a", "b"], storageBackend: "etcd", etcdServers: ["http://127.0.0.1:2379"] });
+  });
+  it("fails fast on bad flags, naming them", () => {
+    expect(() => parseConfig(["--secure-port=abc"])).toThrow(/--secure-port "abc"/);
+    expect(() => parseConfig(["--nope"])).toThrow(ConfigError);
+    expect(() => parseConfig(["--nope"])).toThrow(/--nope/);
+    expect(() => parseConfig(["--storage-backend=mysql"])).toThrow(/level or etcd/);
+    expect(() => parseConfig(["--storage-backend=etcd"])).toThrow(/--etcd-servers is required/);
+    expect(() => parseConfig(["--tls-cert-file=x"])).toThrow(/together/);
+  });
+  it("lists every flag in --help", () => {
+    expect(parseConfig(["--help"])).toBe("help");
+    for (const f of ["--secure-port", "--bind-address", "--tls-cert-file", "--kubeconfig", "--storage-backend", "--data-dir", "--etcd-servers", "--namespaces"]) {
+      expect(usage()).toContain(f);
+    }
+  });
+});

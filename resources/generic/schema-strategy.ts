@@ -1,0 +1,32 @@
+/**
+ * The strategy every resource starts from: validation against its upstream schema, unknown fields dropped (and
+ * warned about, or refused with fieldValidation=Strict), as kube-apiserver treats custom resources.
+ */
+import type { KubeObject } from "../../storage/interface.js";
+import { badRequest, type RequestContext, type StatusCause } from "../rest.js";
+import type { Strategy } from "./strategy.js";
+
+/** What schema validation reports: field causes (422) and the unknown fields it pruned from the object. */
+export interface SchemaResult {
+  causes: StatusCause[];
+  unknownFields: string[];
+}
+
+export type SchemaValidator = (obj: KubeObject) => SchemaResult;
+
+export function schemaStrategy(validateSchema: SchemaValidator, statusSubresource: boolean, extra?: Partial<Strategy>): Strategy {
+  return {
+    statusSubresource,
+    ...extra,
+    validate(obj: KubeObject, ctx: RequestContext, old?: KubeObject): StatusCause[] {
+      const result = validateSchema(obj);
+      if (result.unknownFields.length > 0) {
+        if (ctx.fieldValidation === "Strict") {
+          throw badRequest(`strict decoding error: ${result.unknownFields.map((f) => `unknown field "${f}"`).join(", ")}`);
+        }
+        if (ctx.fieldValidation === "Warn") for (const f of result.unknownFields) ctx.warnings.push(`unknown field "${f}"`);
+      }
+      return [...result.causes, ...(extra?.validate?.(obj, ctx, old) ?? [])];
+    },
+  };
+}

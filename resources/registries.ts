@@ -1,0 +1,36 @@
+/** The three resources of multicluster.x-k8s.io/v1alpha1 over one store: what the wiring file serves. */
+import type { Store } from "../storage/interface.js";
+import { clusterProfileColumns } from "./clusterprofiles/columns.js";
+import { clusterProfileStrategy } from "./clusterprofiles/strategy.js";
+import { descriptors } from "./descriptors.js";
+import { validateObjectMeta } from "./generic/meta-validation.js";
+import { Registry } from "./generic/registry.js";
+import type { SchemaValidator } from "./generic/schema-strategy.js";
+import { schemaStrategy } from "./generic/schema-strategy.js";
+import { placementDecisionColumns } from "./placementdecisions/columns.js";
+import type { ResourceREST } from "./rest.js";
+import { validatorFor } from "./schema.js";
+import { workColumns } from "./works/columns.js";
+import { workStrategy } from "./works/strategy.js";
+
+function validator(kind: string): SchemaValidator {
+  const schema = validatorFor(kind);
+  return (obj) => {
+    const r = schema(obj);
+    return { causes: [...validateObjectMeta(obj), ...r.causes], unknownFields: r.unknownFields };
+  };
+}
+
+export function createResources(store: Store): Map<string, ResourceREST> {
+  const d = (plural: string) => {
+    const found = descriptors.find((x) => x.plural === plural);
+    if (!found) throw new Error(`no descriptor for ${plural}`);
+    return found;
+  };
+  const rests: ResourceREST[] = [
+    new Registry(d("clusterprofiles"), clusterProfileColumns, store, clusterProfileStrategy(validator("ClusterProfile"))),
+    new Registry(d("works"), workColumns, store, workStrategy(validator("Work"))),
+    new Registry(d("placementdecisions"), placementDecisionColumns, store, schemaStrategy(validator("PlacementDecision"), false)),
+  ];
+  return new Map(rests.map((r) => [r.descriptor.plural, r]));
+}

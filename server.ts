@@ -1,0 +1,106 @@
+/**
+ * The one wiring file: hub client, storage, resources, authentication and authorization, health, OpenAPI, and
+ * the HTTP/2 + HTTP/1.1 server. Nothing else imports every folder.
+ */
+import http2 from "node:http2";
+import * as k8s from "@kubernetes/client-node";
+import { createApp } from "./apiserver/app.js";
+import { loadAuthConfig } from "./apiserver/auth-config.js";
+import { createAuthenticator } from "./apiserver/authn.js";
+import { createAuthorizer, forbiddenMessage } from "./apiserver/authz.js";
+import type { HealthCheck } from "./apiserver/health.js";
+import { createMetrics } from "./apiserver/metrics.js";
+import { loadServingCert } from "./apiserver/tls.js";
+import type { Config } from "./config.js";
+import { watchCRDConflicts } from "./hub/crd-conflicts.js";
+import { log } from "./log.js";
+import { buildOpenAPI } from "./openapi/index.js";
+import { descriptors } from "./resources/descriptors.js";
+import { createResources } from "./resources/registries.js";
+import { openStore } from "./storage/index.js";
+
+export const group = "multicluster.x-k8s.io";
+export const version = "v1alpha1";
+
+export interface RunningServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+export function hubConfig(config: Config): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
+  else kc.loadFromCluster();
+  return kc;
+}
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  log.level = config.logLevel;
+  const kc = hubConfig(config);
+  const cert = await loadServingCert({
+    ...(config.tlsCertFile ? { certFile: config.tlsCertFile, keyFile: config.tlsPrivateKeyFile! } : {}),
+    certDir: config.certDir,
+    serviceName: config.serviceName,
+    namespace: config.serviceNamespace,
+    logger: log.child({ component: "tls" }),
+  });
+  const store = await openStore({
+    backend: config.storageBackend,
+    dataDir: config.dataDir,
+    etcdServers: config.etcdServers,
+    prefix: config.etcdPrefix,
+  });
+  const resources = createResources(store);
+  const authConfig = loadAuthConfig(kc, log.child({ component: "auth-config" }));
+  const authn = createAuthenticator(authConfig, kc);
+  const authz = createAuthorizer(kc);
+  const crds = watchCRDConflicts(kc, group, version, log.child({ component: "crd-conflicts" }));
+  const openapi = buildOpenAPI(descriptors);
+  const metrics = createMetrics();
+
+  const ping: HealthCheck = { name: "ping", check: () => undefined };
+  const readyz: HealthCheck[] = [
+    ping,
+    { name: "authentication-config", check: () => (authConfig.ready() ? undefined : "the hub's extension-apiserver-authentication ConfigMap is not loaded yet") },
+    { name: "crd-informer-synced", check: () => (crds.synced() ? undefined : "CustomResourceDefinitions on the hub not listed yet") },
+    { name: "no-conflicting-crds", check: () => crds.message() },
+  ];
+
+  const app = createApp({
+    group,
+    version,
+    resources,
+    authenticate: (req) => authn.authenticate(req),
+    authorize: async (user, info) => authz.authorize(user, info),
+    forbiddenMessage,
+    checks: { healthz: [ping], livez: [ping], readyz },
+    openapi: () => openapi,
+    metrics,
+    log: log.child({ component: "http" }),
+    maxInflight: config.maxRequestsInflight,
+    version_info: { major: "0", minor: "1", gitVersion: "v0.1.0", platform: `${process.platform}/${process.arch}` },
+  });
+
+  const server = http2.createSecureServer({ ...cert.serverOptions(), settings: { maxConcurrentStreams: 1000 } }, app);
+  const stopCertWatch = cert.watch((opts) => server.setSecureContext(opts));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.securePort, config.bindAddress, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.securePort;
+  log.info({ port, bindAddress: config.bindAddress, storage: config.storageBackend }, "serving multicluster.x-k8s.io/v1alpha1");
+
+  return {
+    port,
+    async close() {
+      stopCertWatch();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Open watches would hold close() forever: end the sessions now that no new request is taken.
+        setTimeout(() => resolve(), 2000).unref();
+      });
+      await Promise.allSettled([crds.stop(), authConfig.stop(), store.close()]);
+    },
+  };
+}

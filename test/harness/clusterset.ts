@@ -1,0 +1,170 @@
+/**
+ * A whole ClusterSet on loopback: a hub and N member control planes (started in parallel), our server
+ * registered on the hub as an aggregated API exactly as in production (ServiceAccount, RBAC from deploy/,
+ * Service, APIService with our CA), and our server running as a child process.
+ */
+import path from "node:path";
+import { startCluster, type Cluster } from "./cluster.js";
+import { writeKubeconfig } from "./kubeconfig.js";
+import { createServerPki, type ServerPki } from "./pki.js";
+import { freePort } from "./processes.js";
+import { progress } from "./progress.js";
+import { prepareServer, type OurServer, type ServerOptions } from "./our-server.js";
+import {
+  prepareHub,
+  registerApiService,
+  serverToken,
+  unregisterApiService,
+  waitApiServiceAvailable,
+} from "./register.js";
+import { createRunDir, type RunDir } from "./run-dir.js";
+import { frontProxyClient, type FrontProxyCreds } from "./users.js";
+
+export interface StartClusterSetOptions {
+  /** Number of member clusters: member1 … memberN. */
+  members: number;
+  /** Run each member's kube-controller-manager (default true; the hub always has one). */
+  memberControllerManagers?: boolean;
+  server?: {
+    /** Extra `serve` flags (e.g. ["--namespaces=fleet"], ["--storage-backend=etcd", "--etcd-servers=…"]). */
+    flags?: string[];
+    env?: NodeJS.ProcessEnv;
+    /** Script to run instead of `<repo>/main.ts`. */
+    entry?: string;
+    /**
+     * false: prepare everything (PKI, hub RBAC, token kubeconfig, Service) but neither start our server nor
+     * create the APIService; call `server.start()` and `registerApiService()` yourself.
+     */
+    start?: boolean;
+    /** Leave `--data-dir` out (e.g. with the etcd backend). */
+    noDataDir?: boolean;
+  };
+  /** Names the run directory; default "clusterset". */
+  label?: string;
+}
+
+export interface ClusterSet {
+  hub: Cluster;
+  members: Cluster[];
+  runDir: RunDir;
+  server: OurServer;
+  serverPki: ServerPki;
+  /** The hub's admin kubeconfig (what `KUBECONFIG` should be for kubectl through the hub). */
+  adminKubeconfig: string;
+  /** The kubeconfig our server uses: the hub with its ServiceAccount's token. */
+  serverKubeconfig: string;
+  /** The hub's front-proxy client certificate, for talking to our server directly as the aggregator does. */
+  frontProxyClient: FrontProxyCreds;
+  /** Creates the APIService and waits until requests through the hub reach our server. */
+  registerApiService(): Promise<void>;
+  unregisterApiService(): Promise<void>;
+  /** Waits until the APIService is Available and proxying works (after a restart or kill9, say). */
+  waitAvailable(timeoutMs?: number): Promise<void>;
+  /** Another replica of our server (same certificate and hub credentials, its own port and data dir). */
+  startReplica(opts?: { name?: string; flags?: string[]; env?: NodeJS.ProcessEnv; noDataDir?: boolean }): Promise<OurServer>;
+  /** APIService first, then our server(s), then members and hub; keeps logs when asked or when a part crashed. */
+  stop(opts?: { keepLogs?: boolean }): Promise<void>;
+}
+
+export async function startClusterSet(opts: StartClusterSetOptions): Promise<ClusterSet> {
+  const t0 = Date.now();
+  const runDir = createRunDir(opts.label ?? "clusterset");
+  progress(`starting a hub and ${opts.members} member(s) in ${runDir.path}`);
+  const clusters: Cluster[] = [];
+  const servers: OurServer[] = [];
+  let hub: Cluster | undefined;
+  let registered = false;
+
+  const stopAll = async () => {
+    // A registered APIService whose server is gone stalls the hub's namespace deletion and garbage
+    // collection (discovery fails): remove it before anything stops.
+    if (hub && registered) await unregisterApiService(hub).catch((e: Error) => progress(`removing the APIService: ${e.message}`));
+    registered = false;
+    await Promise.all(servers.map((s) => s.stop()));
+    await Promise.all(clusters.map((c) => c.stop()));
+  };
+
+  try {
+    const starts = [
+      startCluster({ name: "hub", runDir }),
+      ...Array.from({ length: opts.members }, (_, i) =>
+        startCluster({ name: `member${i + 1}`, runDir, controllerManager: opts.memberControllerManagers ?? true }),
+      ),
+    ];
+    // Track every cluster that comes up, even when another fails, so all of them get stopped.
+    const results = await Promise.allSettled(starts.map((p) => p.then((c) => (clusters.push(c), c))));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+    const [h, ...members] = results.map((r) => (r as PromiseFulfilledResult<Cluster>).value) as [Cluster, ...Cluster[]];
+    hub = h;
+    progress(`clusters ready (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
+
+    const port = await freePort();
+    const [serverPki] = await Promise.all([createServerPki(runDir.sub("server-pki")), prepareHub(h, port)]);
+    const serverKubeconfig = writeKubeconfig(path.join(runDir.path, "server.kubeconfig"), {
+      name: "hub",
+      server: h.url,
+      caPem: h.caPem,
+      user: { token: await serverToken(h) },
+      userName: "clusterset-apiserver",
+    });
+    progress("hub prepared: namespace, ServiceAccount, RBAC (deploy/base/rbac.yaml), Service, token");
+
+    const serverOpts = (name: string, flags: string[] | undefined, env: NodeJS.ProcessEnv | undefined, noDataDir?: boolean): ServerOptions => ({
+      runDir,
+      name,
+      pki: serverPki,
+      hubKubeconfigPath: serverKubeconfig,
+      flags,
+      env,
+      entry: opts.server?.entry,
+      ...(noDataDir ? { dataDir: "" } : {}),
+    });
+    const server = await prepareServer({ ...serverOpts("server", opts.server?.flags, opts.server?.env, opts.server?.noDataDir), port });
+    servers.push(server);
+
+    const cs: ClusterSet = {
+      hub: h,
+      members,
+      runDir,
+      server,
+      serverPki,
+      adminKubeconfig: h.kubeconfigPath,
+      serverKubeconfig,
+      frontProxyClient: frontProxyClient(h),
+      async registerApiService() {
+        registered = true;
+        await registerApiService(h, port, serverPki.ca.certPem);
+        await cs.waitAvailable();
+        progress(`APIService registered and Available (${((Date.now() - t0) / 1000).toFixed(1)}s since start)`);
+      },
+      async unregisterApiService() {
+        await unregisterApiService(h);
+        registered = false;
+      },
+      waitAvailable: (timeoutMs) => waitApiServiceAvailable(h, { timeoutMs, proc: server.proc }),
+      async startReplica(r = {}) {
+        const replica = await prepareServer(serverOpts(r.name ?? `server-${servers.length + 1}`, r.flags ?? opts.server?.flags, r.env ?? opts.server?.env, r.noDataDir ?? opts.server?.noDataDir));
+        servers.push(replica);
+        await replica.start();
+        return replica;
+      },
+      async stop(sopts = {}) {
+        await stopAll();
+        runDir.close({ keep: sopts.keepLogs });
+      },
+    };
+
+    if (opts.server?.start ?? true) {
+      await server.start();
+      await cs.registerApiService();
+    }
+    progress(`cluster set ready in ${((Date.now() - t0) / 1000).toFixed(1)}s; KUBECONFIG=${h.kubeconfigPath}`);
+    return cs;
+  } catch (e) {
+    runDir.fail(`startClusterSet failed: ${(e as Error).message.split("\n")[0]}`);
+    await stopAll().catch(() => {});
+    runDir.close();
+    throw e;
+  }
+}

@@ -11,7 +11,7 @@ import { createAuthorizer, forbiddenMessage } from "./apiserver/authz.js";
 import type { HealthCheck } from "./apiserver/health.js";
 import { createMetrics } from "./apiserver/metrics.js";
 import { loadServingCert } from "./apiserver/tls.js";
-import type { Config } from "./config.js";
+import { ConfigError, type Config } from "./config.js";
 import { watchCRDConflicts } from "./hub/crd-conflicts.js";
 import { log } from "./log.js";
 import { buildOpenAPI } from "./openapi/index.js";
@@ -29,14 +29,31 @@ export interface RunningServer {
 
 export function hubConfig(config: Config): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
-  if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
-  else kc.loadFromCluster();
+  try {
+    if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
+    else kc.loadFromCluster();
+  } catch (e) {
+    throw new ConfigError(`cannot load the hub kubeconfig ${config.kubeconfig ? `--kubeconfig ${config.kubeconfig}` : "(in-cluster)"}: ${(e as Error).message}`);
+  }
+  const cluster = kc.getCurrentCluster();
+  if (!cluster?.server) throw new ConfigError(`the hub kubeconfig${config.kubeconfig ? ` ${config.kubeconfig}` : ""} names no cluster server; give --kubeconfig or run in a cluster`);
   return kc;
+}
+
+/** Says clearly, once at start, when the hub cannot be reached; the server keeps trying (readyz stays false). */
+async function probeHub(kc: k8s.KubeConfig): Promise<void> {
+  const server = kc.getCurrentCluster()?.server;
+  try {
+    await kc.makeApiClient(k8s.VersionApi).getCode();
+  } catch (e) {
+    log.error({ hub: server, err: (e as Error).message }, `cannot reach the hub at ${server}: ${(e as Error).message}; retrying, /readyz fails until it answers`);
+  }
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
   log.level = config.logLevel;
   const kc = hubConfig(config);
+  void probeHub(kc);
   const cert = await loadServingCert({
     ...(config.tlsCertFile ? { certFile: config.tlsCertFile, keyFile: config.tlsPrivateKeyFile! } : {}),
     certDir: config.certDir,

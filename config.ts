@@ -2,7 +2,7 @@
  * Command-line flags → one typed, validated Config. Flag names follow kube-apiserver's; a bad flag fails fast
  * with a message that names it.
  */
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 
 export interface Config {
   securePort: number;
@@ -63,7 +63,7 @@ export function parseConfig(argv: string[]): Config | "help" {
   let values: Record<string, string | boolean | undefined>;
   try {
     const options = Object.fromEntries(Object.entries(flags).map(([k, f]) => [k, { type: f.type, ...("default" in f ? { default: f.default } : {}) }]));
-    values = parseArgs({ args: argv, options: options as Parameters<typeof parseArgs>[0]["options"], strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+    values = parseArgs({ args: argv, options: options as ParseArgsConfig["options"], strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
   } catch (e) {
     throw new ConfigError(`${(e as Error).message.replace(/\. To specify.*$/s, "")}\nRun 'clusterset-apiserver serve --help' for the flags.`);
   }

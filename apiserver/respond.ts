@@ -1,4 +1,5 @@
 /** Writing answers: objects in the negotiated form, and every failure as a Status. */
+import type { ServerResponse } from "node:http";
 import { stringify as toYAML } from "yaml";
 import { internalError, isStatusError, type StatusError } from "../resources/rest.js";
 import type { Request } from "./body.js";
@@ -20,8 +21,9 @@ export function writeRaw(res: Response, code: number, buf: Buffer, headers: Reco
     res.end();
     return;
   }
-  res.writeHead(code, { ...headers, "content-length": String(buf.length) });
-  res.end(req?.method === "HEAD" ? undefined : buf);
+  (res as ServerResponse).writeHead(code, { ...headers, "content-length": String(buf.length) });
+  if (req?.method === "HEAD") res.end();
+  else res.end(buf);
 }
 
 /** Any thrown value → a Status answer; anything that is not a StatusError is a 500 and is logged by the caller. */

@@ -19,7 +19,7 @@ export function conflictMessage(names: string[], group: string, version: string)
   return `CustomResourceDefinition(s) ${names.map((n) => `"${n}"`).join(", ")} serve ${group}/${version} on the hub and take over the APIService v${version.replace(/^v/, "")}.${group}; delete them (kubectl delete crd ${names.join(" ")}) so the hub routes ${group}/${version} to clusterset-apiserver`;
 }
 
-export function conflictingCRDs(crds: k8s.V1CustomResourceDefinition[], group: string, version: string): string[] {
+export function conflictingCRDs(crds: readonly k8s.V1CustomResourceDefinition[], group: string, version: string): string[] {
   return crds
     .filter((c) => c.spec.group === group && c.spec.versions.some((v) => v.name === version && v.served))
     .map((c) => c.metadata?.name ?? "")

@@ -9,7 +9,7 @@ export interface ResilientInformer<T extends k8s.KubernetesObject> {
   /** Resolves after the first successful list. */
   synced: Promise<void>;
   isSynced(): boolean;
-  list(): T[];
+  list(): readonly T[];
   stop(): Promise<void>;
 }
 

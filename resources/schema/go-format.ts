@@ -1,0 +1,98 @@
+/**
+ * Go's fmt verbs as apimachinery's field errors use them (`%q`, `%v`, `%#v` of values decoded from JSON), so our
+ * messages read byte for byte like kube-apiserver's.
+ */
+
+/** strconv.Quote: Go string literal syntax, keeping printable Unicode as is. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    switch (ch) {
+      case '"':
+        out += '\\"';
+        continue;
+      case "\\":
+        out += "\\\\";
+        continue;
+      case "\x07":
+        out += "\\a";
+        continue;
+      case "\b":
+        out += "\\b";
+        continue;
+      case "\f":
+        out += "\\f";
+        continue;
+      case "\n":
+        out += "\\n";
+        continue;
+      case "\r":
+        out += "\\r";
+        continue;
+      case "\t":
+        out += "\\t";
+        continue;
+      case "\v":
+        out += "\\v";
+        continue;
+    }
+    if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, "0")}`;
+    else if (isNonPrintable(cp)) out += cp > 0xffff ? `\\U${cp.toString(16).padStart(8, "0")}` : `\\u${cp.toString(16).padStart(4, "0")}`;
+    else out += ch;
+  }
+  return out + '"';
+}
+
+// Approximates unicode.IsPrint for the code points JSON input realistically carries: C1 controls, lone
+// surrogates, format characters that Go escapes (soft hyphen, zero-width and bidi marks) and non-characters.
+function isNonPrintable(cp: number): boolean {
+  return (
+    (cp >= 0x80 && cp < 0xa0) ||
+    cp === 0xad ||
+    (cp >= 0xd800 && cp <= 0xdfff) ||
+    (cp >= 0x200b && cp <= 0x200f) ||
+    (cp >= 0x2028 && cp <= 0x202e) ||
+    (cp >= 0x2060 && cp <= 0x2064) ||
+    cp === 0xfeff ||
+    cp === 0xfffe ||
+    cp === 0xffff
+  );
+}
+
+/**
+ * `%v` of a float64 or int64 decoded from JSON. Go prints floats like JavaScript (shortest round-trip digits,
+ * exponent from 1e21 up) except that it switches to an exponent below 1e-4 and pads it to two digits.
+ */
+export function goNumber(n: number): string {
+  if (Number.isInteger(n) || n === 0 || !Number.isFinite(n)) return goExponent(String(n));
+  if (Math.abs(n) < 1e-4) return goExponent(n.toExponential());
+  return goExponent(String(n));
+}
+
+function goExponent(s: string): string {
+  return s.replace(/e([+-])(\d)$/, "e$10$2");
+}
+
+/** `%#v` of a value decoded from JSON (map[string]interface{}, []interface{}, scalars). */
+export function goSharpV(v: unknown): string {
+  if (v === null || v === undefined) return "interface {}(nil)";
+  if (typeof v === "string") return goQuote(v);
+  if (typeof v === "number") return goNumber(v);
+  if (typeof v === "boolean") return String(v);
+  if (Array.isArray(v)) return `[]interface {}{${v.map((x) => goSharpV(x)).join(", ")}}`;
+  // Go prints map keys sorted.
+  const entries = Object.keys(v as object)
+    .sort()
+    .map((k) => `${goQuote(k)}:${goSharpV((v as Record<string, unknown>)[k])}`);
+  return `map[string]interface {}{${entries.join(", ")}}`;
+}
+
+/** How field.Error.ErrorBody prints a bad value: strings quoted, numbers and booleans bare, the rest as %#v. */
+export function goBadValue(v: unknown): string {
+  if (v === null || v === undefined) return goQuote("null");
+  if (typeof v === "string") return goQuote(v);
+  if (typeof v === "number") return goNumber(v);
+  if (typeof v === "boolean") return String(v);
+  return goSharpV(v);
+}

@@ -1,7 +1,7 @@
 /**
  * One real Kubernetes control plane on loopback: etcd + kube-apiserver v1.20.2 (+ kube-controller-manager
  * running only what a control plane without nodes needs: namespace deletion, garbage collection, service
- * accounts and their tokens). Hub and members are started the same way.
+ * accounts and their tokens, ClusterRole aggregation). Hub and members are started the same way.
  */
 import path from "node:path";
 import { binaries } from "./binaries.js";
@@ -81,7 +81,9 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
         command: bins.kubeControllerManager,
         args: [
           `--kubeconfig=${kubeconfigPath}`,
-          "--controllers=namespace,garbagecollector,serviceaccount-token,serviceaccount",
+          // clusterrole-aggregation too: `view`/`edit` gain our resources from deploy/base/rbac.yaml's
+          // aggregated ClusterRoles only through it.
+          "--controllers=namespace,garbagecollector,serviceaccount-token,serviceaccount,clusterrole-aggregation",
           `--service-account-private-key-file=${pki.serviceAccount.privateKeyPath}`,
           `--root-ca-file=${pki.ca.certPath}`,
           "--bind-address=127.0.0.1",

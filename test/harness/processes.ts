@@ -44,6 +44,16 @@ export interface ManagedProcess {
   tail(lines?: number): string;
 }
 
+/**
+ * When true, children get their own session (setsid), so a terminal's Ctrl-C reaches only the harness, which
+ * then stops them in order (APIService first). Off by default: under a test runner, a Ctrl-C that reaches
+ * the children too is the better safety net.
+ */
+let ownSessions = false;
+export function isolateChildrenFromTerminal(on = true): void {
+  ownSessions = on;
+}
+
 /** Processes still running, killed synchronously if this process exits without stopping them. */
 const live = new Set<ManagedProcess>();
 let exitHookInstalled = false;
@@ -76,6 +86,7 @@ export function spawnLogged(spec: ProcessSpec): ManagedProcess {
     cwd: spec.cwd,
     env: spec.env ?? process.env,
     stdio: ["ignore", fd, fd],
+    detached: ownSessions,
   });
   closeSync(fd); // the child holds its own copy
   let stopping = false;

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `npm test`: everything a fresh machine needs, then every test (unit and e2e).
+#   1. npm ci when node_modules is missing or older than package-lock.json
+#   2. the real binaries: kube-apiserver / kube-controller-manager v1.20.2 (built and cached on first run,
+#      minutes), etcd, kubectl, and openssl for the test certificates
+#   3. vitest run (both projects); extra arguments go to vitest, e.g. `npm test -- --project unit`
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf '[run-all] %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  say "Node.js >= 20 is required (found: $(node --version 2>/dev/null || echo none)); Debian 12 ships 18: install 20 or 22 first"
+  exit 1
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci (node_modules missing or older than package-lock.json)"
+  npm ci --no-audit --no-fund
+fi
+
+if ! command -v openssl >/dev/null 2>&1; then
+  say "apt-get install openssl (the harness makes its certificates with it)"
+  as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq openssl
+fi
+
+say "provisioning binaries (test/provision/kube.sh; a first run builds kube-apiserver: minutes)"
+# Runs kube.sh with its progress shown, and fetches kubectl when none is on the PATH.
+npx tsx test/harness/binaries.ts
+
+say "vitest run"
+exec npx vitest run "$@"

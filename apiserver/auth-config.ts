@@ -181,18 +181,20 @@ export class HubAuthConfig extends ConfigHolder implements AuthConfigSource {
   }
 
   private async run(): Promise<void> {
-    let backoff = 500;
+    const maxBackoff = this.opts.maxBackoffMs ?? 30_000;
+    const firstBackoff = Math.min(500, maxBackoff);
+    let backoff = firstBackoff;
     while (!this.stopped) {
       try {
         const rv = await this.list();
-        backoff = 500;
+        backoff = firstBackoff;
         await this.watchFrom(rv);
       } catch (err) {
         if (this.stopped) break;
         this.lastError = describeError(err);
         this.logger.warn({ err: this.lastError }, `cannot read ${AUTH_CONFIGMAP_NAMESPACE}/${AUTH_CONFIGMAP_NAME}; retrying`);
         await this.sleep(backoff);
-        backoff = Math.min(backoff * 2, this.opts.maxBackoffMs ?? 30_000);
+        backoff = Math.min(backoff * 2, maxBackoff);
       }
     }
   }

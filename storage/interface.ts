@@ -1,11 +1,20 @@
 /**
  * The storage contract. Every backend (level, etcd) and every decorator (the watch cache) implements `Store`,
- * and `storage.case.test.ts` checks each of them against the same expectations.
+ * and `storage.case.ts` checks each of them against the same expectations.
  *
  * Keys are strings `/<resource>/<namespace>/<name>`; a prefix such as `/works/` or `/works/default/` selects a
  * collection. Objects are Kubernetes objects as JSON; `metadata.resourceVersion` is always the decimal string of
  * the store's revision at the object's last write. Storage knows nothing of HTTP, Status objects or schemas:
  * it throws `StorageError`, which the resources layer turns into Status answers.
+ *
+ * Objects are IMMUTABLE once stored. Every object a Store returns (get, list items, watch events, the results of
+ * create/guaranteedUpdate/delete) is deep-frozen and shared with the watch cache, its history and every watcher:
+ * that is what lets a LIST of 10,000 objects and a fan-out to thousands of watchers run without copies. To change
+ * an object, build a new one (`{ ...cur, metadata: { ...cur.metadata, labels } }`, or `structuredClone(cur)` and
+ * edit the clone); writing to a returned object throws a TypeError. Objects passed to create and returned by
+ * tryUpdate are not kept: the store keeps its own JSON copy, so the caller's object stays the caller's.
+ * Keys are compared as JavaScript strings (the same order as etcd's byte order for the ASCII names Kubernetes
+ * allows).
  */
 
 export interface ObjectMeta {

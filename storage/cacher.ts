@@ -1,0 +1,220 @@
+/**
+ * The watch cache: a `Store` over a Backend that serves reads and watches from memory, like k8s.io/apiserver's
+ * Cacher. It holds the current state (sorted-index.ts) and the history window (watch-hub.ts), fed by the
+ * backend's change feed: level calls it synchronously on every commit; etcd's watch delivers every replica's
+ * writes, so watchers on replica B see what was written through replica A.
+ *
+ * - Writes go to the backend; the answer waits until the cache has applied the write (read-your-writes).
+ * - Consistent reads (resourceVersion "") first make sure the cache has reached the backend's current revision
+ *   (free for level; for etcd one revision read, plus a progress request if other keys moved etcd on); if that
+ *   takes too long the read goes to the backend instead.
+ * - Lists at an exact revision inside the window are served from memory by undoing newer changes; older ones
+ *   go to the backend (which may still have them, or answers Expired).
+ * - A broken feed (etcd compacted past it) means a resync: reload the state, restart the window, end every
+ *   watcher with "too-slow" so clients re-list, exactly as after falling behind.
+ */
+import {
+  StorageError,
+  type KubeObject,
+  type ListOptions,
+  type ListResult,
+  type Preconditions,
+  type Store,
+  type Watch,
+  type WatchOptions,
+} from "./interface.js";
+import type { Backend, Feed, FeedSink } from "./backend.js";
+import type { Change } from "./change.js";
+import { revisionOf } from "./objects.js";
+import { listPage } from "./paging.js";
+import { planList, planWatch } from "./read-plan.js";
+import { SortedIndex } from "./sorted-index.js";
+import { tuningWith, type StoreTuning } from "./tuning.js";
+import { initialBacklog, tooLarge, WatchHub } from "./watch-hub.js";
+
+export interface CacherOptions {
+  tuning?: Partial<StoreTuning>;
+  /** How long a consistent read waits for the feed to catch up before reading the backend directly. */
+  syncTimeoutMs?: number;
+}
+
+/** Everything the cache holds is under this prefix (every store key starts with "/"). */
+const root = "/";
+
+export class Cacher implements Store {
+  private readonly state = new SortedIndex();
+  private readonly hub: WatchHub;
+  private readonly tuning: StoreTuning;
+  private readonly syncTimeoutMs: number;
+  private feed?: Feed;
+  private resyncing = false;
+  private closed = false;
+
+  /** Loads the backend's state and subscribes to its changes; the Cacher owns the backend from then on. */
+  static async start(backend: Backend, opts: CacherOptions = {}): Promise<Cacher> {
+    const cacher = new Cacher(backend, opts);
+    await cacher.load();
+    return cacher;
+  }
+
+  private constructor(
+    private readonly backend: Backend,
+    opts: CacherOptions,
+  ) {
+    this.tuning = tuningWith(opts.tuning);
+    this.syncTimeoutMs = opts.syncTimeoutMs ?? 3_000;
+    this.hub = new WatchHub(0, this.tuning);
+  }
+
+  async get(key: string): Promise<KubeObject> {
+    this.assertOpen(key);
+    if (!(await this.syncToBackend())) return this.backend.get(key);
+    const obj = this.state.get(key);
+    if (obj === undefined) throw new StorageError("NotFound", key);
+    return obj;
+  }
+
+  async list(prefix: string, opts?: ListOptions): Promise<ListResult> {
+    this.assertOpen(prefix);
+    const req = planList(prefix, opts);
+    const { plan } = req;
+    if (plan.mode === "latest" && !(await this.syncToBackend())) return this.backend.list(prefix, opts);
+    if (plan.mode === "exact" || plan.mode === "atLeast") {
+      if (!(await this.reach(plan.revision))) {
+        // The backend may be ahead of a lagging feed; if it is not, the revision is simply too new.
+        const current = await this.backend.currentRevision();
+        if (current >= plan.revision) return this.backend.list(prefix, opts);
+        throw tooLarge(prefix, plan.revision, current);
+      }
+    }
+    const now = this.hub.revision;
+    if (plan.mode !== "exact" || plan.revision === now) return listPage(this.state, { ...req, revision: now });
+    if (plan.revision < this.hub.history.oldestResumable) return this.backend.list(prefix, opts);
+    const overlay = this.hub.history.undoBetween(prefix, plan.revision, now);
+    return listPage(this.state, { ...req, revision: plan.revision, overlay });
+  }
+
+  async create(key: string, obj: KubeObject): Promise<KubeObject> {
+    this.assertOpen(key);
+    return this.applied(await this.backend.create(key, obj));
+  }
+
+  async guaranteedUpdate(
+    key: string,
+    tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
+    preconditions?: Preconditions,
+  ): Promise<KubeObject> {
+    this.assertOpen(key);
+    // Start from the cached copy: no read from the backend unless it turns out stale.
+    const cached = this.state.get(key);
+    return this.applied(await this.backend.guaranteedUpdate(key, tryUpdate, preconditions, cached));
+  }
+
+  async delete(key: string, preconditions?: Preconditions): Promise<KubeObject> {
+    this.assertOpen(key);
+    return this.applied(await this.backend.delete(key, preconditions));
+  }
+
+  async watch(prefix: string, opts?: WatchOptions): Promise<Watch> {
+    this.assertOpen(prefix);
+    const plan = planWatch(opts);
+    const predicate = opts?.predicate;
+    const base = { allowBookmarks: opts?.allowBookmarks === true, ...(predicate ? { predicate } : {}) };
+    if (plan.consistent && !(await this.syncToBackend())) return this.backend.watch(prefix, opts);
+    if (plan.revision !== undefined && !(await this.reach(plan.revision))) {
+      throw tooLarge(prefix, plan.revision, this.hub.revision);
+    }
+    if (!plan.initial) return this.hub.watch(prefix, plan.revision ?? this.hub.revision, base);
+    // State and registration in one synchronous step: the watcher gets every change after this state.
+    const now = this.hub.revision;
+    const items = listPage(this.state, { prefix, startKey: prefix, revision: now, limit: 0, ...base }).items;
+    return this.hub.watch(prefix, now, { ...base, backlog: initialBacklog(items, now, plan.endMarker) });
+  }
+
+  async currentRevision(): Promise<number> {
+    await this.syncToBackend();
+    return this.hub.revision;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.feed?.close();
+    this.hub.close();
+    await this.backend.close();
+  }
+
+  /** Number of objects held, for metrics. */
+  get size(): number {
+    return this.state.size;
+  }
+
+  private readonly sink: FeedSink = {
+    changes: (changes) => this.apply(changes),
+    progress: (revision) => this.hub.progress(revision),
+    broken: () => void this.resync(),
+  };
+
+  private apply(changes: readonly Change[]): void {
+    const withPrev: Change[] = [];
+    for (const c of changes) {
+      if (c.revision < this.hub.revision) continue;
+      // The cache's own copy is the authoritative "before" for rollbacks and predicate transitions.
+      const prev = this.state.get(c.key) ?? c.prev;
+      if (c.type === "DELETED") this.state.delete(c.key);
+      else this.state.set(c.key, c.object);
+      withPrev.push({ type: c.type, key: c.key, revision: c.revision, object: c.object, prev });
+    }
+    this.hub.publish(withPrev);
+  }
+
+  private async load(): Promise<void> {
+    const snap = await this.backend.snapshot(root);
+    this.state.load(snap.entries);
+    this.hub.endAll("too-slow", snap.revision);
+    this.feed = await this.backend.feed(root, snap.revision, this.sink);
+  }
+
+  private async resync(): Promise<void> {
+    if (this.resyncing || this.closed) return;
+    this.resyncing = true;
+    this.feed?.close();
+    this.feed = undefined;
+    for (let delay = 100; !this.closed; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        await this.load();
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+    this.resyncing = false;
+  }
+
+  /** Waits until the cache has applied the write that produced obj, so a following read sees it. */
+  private async applied(obj: KubeObject): Promise<KubeObject> {
+    await this.reach(revisionOf(obj));
+    return obj;
+  }
+
+  /** True once the cache reflects everything the backend had committed when this was called. */
+  private async syncToBackend(): Promise<boolean> {
+    return this.reach(await this.backend.currentRevision());
+  }
+
+  /** Waits until the cache is at revision or beyond, asking the backend for progress while it waits. */
+  private async reach(revision: number): Promise<boolean> {
+    const deadline = Date.now() + Math.min(this.syncTimeoutMs, this.tuning.tooLargeWaitMs);
+    while (this.hub.revision < revision) {
+      const left = deadline - Date.now();
+      if (left <= 0 || this.closed) return false;
+      this.backend.requestProgress();
+      await this.hub.waitForRevision(revision, Math.min(left, 100));
+    }
+    return true;
+  }
+
+  private assertOpen(key: string): void {
+    if (this.closed) throw new StorageError("Unavailable", key, "store is closed");
+  }
+}

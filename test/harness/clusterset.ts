@@ -47,6 +47,7 @@ export interface ClusterSet {
   hub: Cluster;
   members: Cluster[];
   runDir: RunDir;
+  /** Our server; once the APIService is registered, start() and restart() resolve when the hub proxies to it. */
   server: OurServer;
   serverPki: ServerPki;
   /** The hub's admin kubeconfig (what `KUBECONFIG` should be for kubectl through the hub). */
@@ -122,6 +123,15 @@ export async function startClusterSet(opts: StartClusterSetOptions): Promise<Clu
     });
     const server = await prepareServer({ ...serverOpts("server", opts.server?.flags, opts.server?.env, opts.server?.noDataDir), port });
     servers.push(server);
+    // Once registered, "started" means usable through the hub: after a restart or a kill9 + start, also
+    // wait until the hub's aggregator sees the APIService Available again and proxies to us.
+    for (const key of ["start", "restart"] as const) {
+      const plain = server[key];
+      server[key] = async () => {
+        await plain();
+        if (registered) await waitApiServiceAvailable(h, { proc: server.proc });
+      };
+    }
 
     const cs: ClusterSet = {
       hub: h,

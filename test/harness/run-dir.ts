@@ -4,7 +4,7 @@
  * and says where it is, so the logs of the real processes can be read after the fact.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { progress } from "./progress.js";
@@ -12,6 +12,8 @@ import { progress } from "./progress.js";
 /** The repository root (this file is test/harness/run-dir.ts). */
 export const repoRoot = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const runsRoot = path.join(repoRoot, "test", ".runs");
+/** How long logs of a failed run are kept before a later run removes them. */
+const KEEP_MS = 3 * 24 * 3_600_000;
 
 export class RunDir {
   private readonly reasons: string[] = [];
@@ -89,11 +91,16 @@ function reapOrphans(): void {
   }
   const dead: string[] = [];
   for (const name of entries) {
-    const ownerFile = path.join(runsRoot, name, "owner");
-    if (!existsSync(ownerFile)) continue;
+    const dir = path.join(runsRoot, name);
+    const ownerFile = path.join(dir, "owner");
+    if (!existsSync(ownerFile)) {
+      // A kept (failed or crashed) run whose processes are gone: its logs matter for a few days, not forever.
+      if (Date.now() - statSync(dir).mtimeMs > KEEP_MS) rmSync(dir, { recursive: true, force: true });
+      continue;
+    }
     const owner = Number(readFileSync(ownerFile, "utf8"));
     if (!Number.isInteger(owner) || alive(owner)) continue;
-    dead.push(path.join(runsRoot, name) + path.sep);
+    dead.push(dir + path.sep);
     rmSync(ownerFile, { force: true }); // reap each dead run once
   }
   if (dead.length === 0 || !existsSync("/proc")) return;

@@ -53,7 +53,7 @@ describe("parseAuthConfigMap", () => {
 describe("StaticAuthConfig", () => {
   it("is ready at once, and set() swaps the snapshot and tells listeners", () => {
     const src = staticAuthConfig({ clientCA: ca1.cert });
-    expect(src.ready).toBe(true);
+    expect(src.ready()).toBe(true);
     const before = src.current();
     const seen: unknown[] = [];
     const off = src.onChange((c) => seen.push(c));

@@ -35,7 +35,7 @@ export interface AuthConfigSource {
   /** The config now in force (an empty one before the first load). Same object until the next change. */
   current(): AuthConfig;
   /** True once a config has been loaded (for /readyz). */
-  readonly ready: boolean;
+  ready(): boolean;
   /** Called after every change; returns a function that unsubscribes. */
   onChange(listener: (config: AuthConfig) => void): () => void;
 }
@@ -97,7 +97,7 @@ class ConfigHolder {
   current(): AuthConfig {
     return this.config;
   }
-  get ready(): boolean {
+  ready(): boolean {
     return this.loaded;
   }
   onChange(listener: (config: AuthConfig) => void): () => void {
@@ -216,6 +216,8 @@ export class HubAuthConfig extends ConfigHolder implements AuthConfigSource {
     let rv = resourceVersion;
     const timeout = this.opts.watchTimeoutSeconds ?? 300;
     while (!this.stopped) {
+      const started = Date.now();
+      let events = 0;
       const outcome = await new Promise<"resume" | "relist">((resolve, reject) => {
         let settled = false;
         const finish = (err: unknown, result: "resume" | "relist") => {
@@ -244,6 +246,7 @@ export class HubAuthConfig extends ConfigHolder implements AuthConfigSource {
                 finish(undefined, "relist");
                 return;
               }
+              events++;
               if (o.metadata?.resourceVersion) rv = o.metadata.resourceVersion;
               if ((type === "ADDED" || type === "MODIFIED") && o.metadata?.name === AUTH_CONFIGMAP_NAME) this.apply(o);
               if (type === "DELETED") this.logger.warn(`${AUTH_CONFIGMAP_NAMESPACE}/${AUTH_CONFIGMAP_NAME} deleted; keeping the last config`);
@@ -256,6 +259,8 @@ export class HubAuthConfig extends ConfigHolder implements AuthConfigSource {
           }, (err: unknown) => finish(err, "resume"));
       });
       if (outcome === "relist") return;
+      // A watch that closes at once, again and again (a proxy in the way), must not become a busy loop.
+      if (events === 0 && Date.now() - started < 1000) await this.sleep(1000);
     }
   }
 
@@ -305,6 +310,11 @@ export class HubAuthConfig extends ConfigHolder implements AuthConfigSource {
 /** Starts watching the hub's ConfigMap. */
 export function watchAuthConfig(kc: KubeConfig, opts: HubAuthConfigOptions = {}): HubAuthConfig {
   return new HubAuthConfig(kc, opts).start();
+}
+
+/** The same, as server.ts calls it: `loadAuthConfig(kc, logger)`; `ready()` for /readyz, `stop()` on shutdown. */
+export function loadAuthConfig(kc: KubeConfig, logger?: Logger): HubAuthConfig {
+  return watchAuthConfig(kc, logger ? { logger } : {});
 }
 
 /**

@@ -90,11 +90,11 @@ function firstHeader(raw: string[], names: string[]): string {
  */
 function stripHeaders(req: AuthnRequest, test: (lowerName: string) => boolean): void {
   const r = req as AuthnRequest & { headersDistinct?: { [name: string]: unknown } };
-  const views = [r.headers, "headersDistinct" in r ? r.headersDistinct : undefined];
   const raw = r.rawHeaders;
   let found = false;
-  for (let i = 0; i + 1 < raw.length; i += 2) if (test(raw[i]!.toLowerCase())) found = true;
+  for (let i = 0; i + 1 < raw.length && !found; i += 2) found = test(raw[i]!.toLowerCase());
   if (!found) return;
+  const views = [r.headers, "headersDistinct" in r ? r.headersDistinct : undefined];
   for (const view of views) {
     if (!view) continue;
     for (const k of Object.keys(view)) if (test(k.toLowerCase())) delete view[k];

@@ -225,9 +225,9 @@ describe("the auth ConfigMap, listed and watched", () => {
     hub.watches.length = 0;
     const src = watchAuthConfig(kc, { logger: silent(), maxBackoffMs: 50 });
     try {
-      expect(src.ready).toBe(false);
+      expect(src.ready()).toBe(false);
       await src.whenReady();
-      expect(src.ready).toBe(true);
+      expect(src.ready()).toBe(true);
       expect(src.current().clientCA).toBe(ca1.cert);
       expect(src.current().requestHeader?.allowedNames).toEqual(["front-proxy-client"]);
       expect(hub.lists[0]!.get("fieldSelector")).toBe("metadata.name=extension-apiserver-authentication");
@@ -275,7 +275,7 @@ describe("the auth ConfigMap, listed and watched", () => {
     const src = watchAuthConfig(kc, { logger: silent(), maxBackoffMs: 20 });
     try {
       await src.whenReady();
-      expect(src.ready).toBe(true);
+      expect(src.ready()).toBe(true);
       expect(hub.lists).toHaveLength(1); // the two failed attempts answered before being recorded
     } finally {
       src.stop();

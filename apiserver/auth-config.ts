@@ -111,13 +111,18 @@ class ConfigHolder {
   }
 }
 
-/** A source with a fixed config (tests, or a server run without the hub); `set` swaps it, as a rotation would. */
+/**
+ * A source with a fixed config (tests, or a server run without the hub); `set` swaps it, as a rotation would.
+ * Both throw on a CA bundle that does not parse, so a bad fixture fails where it is made.
+ */
 export class StaticAuthConfig extends ConfigHolder implements AuthConfigSource {
   constructor(config: AuthConfig) {
     super();
-    this.publish(config);
+    this.set(config);
   }
   set(config: AuthConfig): void {
+    if (config.clientCA !== undefined) parseCertificateBundle(config.clientCA, "clientCA");
+    if (config.requestHeader) parseCertificateBundle(config.requestHeader.clientCA, "requestHeader.clientCA");
     this.publish(config);
   }
 }

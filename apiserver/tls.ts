@@ -338,7 +338,11 @@ export async function loadServingCert(opts: ServingCertOptions = {}): Promise<Se
           pair = raw;
           warnIfExpired(pair, certFile, logger);
           logger.info({ certFile, ...describe(pair.cert) }, "serving certificate reloaded");
-          onChange(contextOptions());
+          try {
+            onChange(contextOptions());
+          } catch (err) {
+            logger.error({ certFile, err: errorText(err) }, "could not install the reloaded serving certificate");
+          }
         })().finally(() => {
           busy = false;
         });

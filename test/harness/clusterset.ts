@@ -6,6 +6,7 @@
 import path from "node:path";
 import { startCluster, type Cluster } from "./cluster.js";
 import { writeKubeconfig } from "./kubeconfig.js";
+import { startEtcd } from "./etcd.js";
 import { createServerPki, type ServerPki } from "./pki.js";
 import { freePort } from "./processes.js";
 import { progress } from "./progress.js";
@@ -36,8 +37,11 @@ export interface StartClusterSetOptions {
      * create the APIService; call `server.start()` and `registerApiService()` yourself.
      */
     start?: boolean;
-    /** Leave `--data-dir` out (e.g. with the etcd backend). */
-    noDataDir?: boolean;
+    /**
+     * "level" (default): each server process its own `--data-dir` in the run directory. "etcd": a dedicated
+     * etcd for our server (not the hub's), `--storage-backend=etcd --etcd-servers=<it>`, shared by replicas.
+     */
+    storage?: "level" | "etcd";
   };
   /** Names the run directory; default "clusterset". */
   label?: string;
@@ -62,7 +66,9 @@ export interface ClusterSet {
   /** Waits until the APIService is Available and proxying works (after a restart or kill9, say). */
   waitAvailable(timeoutMs?: number): Promise<void>;
   /** Another replica of our server (same certificate and hub credentials, its own port and data dir). */
-  startReplica(opts?: { name?: string; flags?: string[]; env?: NodeJS.ProcessEnv; noDataDir?: boolean }): Promise<OurServer>;
+  startReplica(opts?: { name?: string; flags?: string[]; env?: NodeJS.ProcessEnv }): Promise<OurServer>;
+  /** With `server.storage: "etcd"`: the URL of our server's etcd. */
+  serverEtcdUrl?: string;
   /** APIService first, then our server(s), then members and hub; keeps logs when asked or when a part crashed. */
   stop(opts?: { keepLogs?: boolean }): Promise<void>;
 }
@@ -71,7 +77,8 @@ export async function startClusterSet(opts: StartClusterSetOptions): Promise<Clu
   const t0 = Date.now();
   const runDir = createRunDir(opts.label ?? "clusterset");
   progress(`starting a hub and ${opts.members} member(s) in ${runDir.path}`);
-  const clusters: Cluster[] = [];
+  /** Everything started so far, stopped after our server(s): clusters and our server's etcd. */
+  const parts: Array<{ stop(): Promise<void> }> = [];
   const servers: OurServer[] = [];
   let hub: Cluster | undefined;
   let registered = false;
@@ -82,7 +89,7 @@ export async function startClusterSet(opts: StartClusterSetOptions): Promise<Clu
     if (hub && registered) await unregisterApiService(hub).catch((e: Error) => progress(`removing the APIService: ${e.message}`));
     registered = false;
     await Promise.all(servers.map((s) => s.stop()));
-    await Promise.all(clusters.map((c) => c.stop()));
+    await Promise.all(parts.map((c) => c.stop()));
   };
 
   try {
@@ -92,12 +99,16 @@ export async function startClusterSet(opts: StartClusterSetOptions): Promise<Clu
         startCluster({ name: `member${i + 1}`, runDir, controllerManager: opts.memberControllerManagers ?? true }),
       ),
     ];
-    // Track every cluster that comes up, even when another fails, so all of them get stopped.
-    const results = await Promise.allSettled(starts.map((p) => p.then((c) => (clusters.push(c), c))));
+    const track = <T extends { stop(): Promise<void> }>(p: Promise<T>) => p.then((part) => (parts.push(part), part));
+    const etcdStart = opts.server?.storage === "etcd" ? track(startEtcd(runDir, "server-etcd")) : undefined;
+    // Track every part that comes up, even when another fails, so all of them get stopped.
+    const results = await Promise.allSettled([...starts.map(track), ...(etcdStart ? [etcdStart] : [])]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) throw failed.reason;
-    const [h, ...members] = results.map((r) => (r as PromiseFulfilledResult<Cluster>).value) as [Cluster, ...Cluster[]];
+    const clusters = await Promise.all(starts);
+    const [h, ...members] = clusters as [Cluster, ...Cluster[]];
     hub = h;
+    const etcd = await etcdStart;
     progress(`clusters ready (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
 
     const port = await freePort();
@@ -111,17 +122,18 @@ export async function startClusterSet(opts: StartClusterSetOptions): Promise<Clu
     });
     progress("hub prepared: namespace, ServiceAccount, RBAC (deploy/base/rbac.yaml), Service, token");
 
-    const serverOpts = (name: string, flags: string[] | undefined, env: NodeJS.ProcessEnv | undefined, noDataDir?: boolean): ServerOptions => ({
+    const storageFlags = etcd ? ["--storage-backend=etcd", `--etcd-servers=${etcd.url}`] : [];
+    const serverOpts = (name: string, flags: string[] | undefined, env: NodeJS.ProcessEnv | undefined): ServerOptions => ({
       runDir,
       name,
       pki: serverPki,
       hubKubeconfigPath: serverKubeconfig,
-      flags,
+      flags: [...storageFlags, ...(flags ?? [])],
       env,
       entry: opts.server?.entry,
-      ...(noDataDir ? { dataDir: "" } : {}),
+      ...(etcd ? { dataDir: "" } : {}),
     });
-    const server = await prepareServer({ ...serverOpts("server", opts.server?.flags, opts.server?.env, opts.server?.noDataDir), port });
+    const server = await prepareServer({ ...serverOpts("server", opts.server?.flags, opts.server?.env), port });
     servers.push(server);
     // Once registered, "started" means usable through the hub: after a restart or a kill9 + start, also
     // wait until the hub's aggregator sees the APIService Available again and proxies to us.
@@ -142,6 +154,7 @@ export async function startClusterSet(opts: StartClusterSetOptions): Promise<Clu
       adminKubeconfig: h.kubeconfigPath,
       serverKubeconfig,
       frontProxyClient: frontProxyClient(h),
+      ...(etcd ? { serverEtcdUrl: etcd.url } : {}),
       async registerApiService() {
         registered = true;
         await registerApiService(h, port, serverPki.ca.certPem);
@@ -154,7 +167,7 @@ export async function startClusterSet(opts: StartClusterSetOptions): Promise<Clu
       },
       waitAvailable: (timeoutMs) => waitApiServiceAvailable(h, { timeoutMs, proc: server.proc }),
       async startReplica(r = {}) {
-        const replica = await prepareServer(serverOpts(r.name ?? `server-${servers.length + 1}`, r.flags ?? opts.server?.flags, r.env ?? opts.server?.env, r.noDataDir ?? opts.server?.noDataDir));
+        const replica = await prepareServer(serverOpts(r.name ?? `server-${servers.length + 1}`, r.flags ?? opts.server?.flags, r.env ?? opts.server?.env));
         servers.push(replica);
         await replica.start();
         return replica;

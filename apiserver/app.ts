@@ -29,7 +29,7 @@ export interface AppDeps {
   /** null: credentials were presented and failed (401). */
   authenticate(req: Request): Promise<UserInfo | null>;
   authorize(user: UserInfo, info: RequestInfo): Promise<{ allowed: boolean; reason: string }>;
-  forbiddenMessage(user: UserInfo, info: RequestInfo): string;
+  forbiddenMessage(user: UserInfo, info: RequestInfo, reason?: string): string;
   checks: { healthz: HealthCheck[]; livez: HealthCheck[]; readyz: HealthCheck[] };
   openapi(): OpenAPIDocs | undefined;
   metrics: Metrics;
@@ -88,7 +88,7 @@ export function createApp(deps: AppDeps): (req: Request, res: Response) => void 
       }
       const decision = await deps.authorize(user, info);
       if (!decision.allowed) {
-        throw forbidden(deps.forbiddenMessage(user, info), info.isResourceRequest ? { group: info.apiGroup, resource: info.resource } : undefined, info.name || undefined);
+        throw forbidden(deps.forbiddenMessage(user, info, decision.reason), info.isResourceRequest ? { group: info.apiGroup, resource: info.resource } : undefined, info.name || undefined);
       }
       if (info.isResourceRequest) {
         if (info.apiGroup !== deps.group || info.apiVersion !== deps.version) throw pathNotFound();

@@ -17,54 +17,19 @@ import { isIP } from "node:net";
 import path from "node:path";
 import type { SecureServerOptions } from "node:http2";
 import type { SecureContextOptions } from "node:tls";
+// @peculiar/x509 2.x registers its classes with tsyringe, which needs the Reflect metadata API at load.
+import "reflect-metadata";
 import type * as X509 from "@peculiar/x509";
 import { log as rootLog, type Logger } from "../log.js";
 
-installReflectMetadataShim();
 /**
- * @peculiar/x509, loaded after the shim below (a static import would run first and fail). Other modules take
+ * @peculiar/x509, loaded after reflect-metadata (a static import could be hoisted above it). Other modules take
  * it from here rather than importing the package themselves.
  */
 export const x509: typeof X509 = await import("@peculiar/x509");
 // Node 20 has WebCrypto on globalThis, but say so explicitly: @peculiar/x509 needs a provider to sign.
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
-/**
- * @peculiar/x509 2.x registers its classes with tsyringe, which throws at load unless `Reflect.getMetadata`
- * exists (normally from the reflect-metadata package, not a dependency here). tsyringe only reads constructor
- * parameter metadata, which nothing defines, so a small consistent store is enough. Skipped when a real
- * polyfill is already loaded.
- */
-function installReflectMetadataShim(): void {
-  const R = Reflect as unknown as Record<string, unknown>;
-  if (typeof R.getMetadata === "function") return;
-  const store = new WeakMap<object, Map<unknown, Map<unknown, unknown>>>();
-  const own = (target: object, prop: unknown, create: boolean): Map<unknown, unknown> | undefined => {
-    let byProp = store.get(target);
-    if (!byProp && create) store.set(target, (byProp = new Map()));
-    let byKey = byProp?.get(prop);
-    if (!byKey && create && byProp) byProp.set(prop, (byKey = new Map()));
-    return byKey;
-  };
-  const lookup = (key: unknown, target: object, prop?: unknown): unknown => {
-    for (let t: object | null = target; t; t = Object.getPrototypeOf(t) as object | null) {
-      const m = own(t, prop, false);
-      if (m?.has(key)) return m.get(key);
-    }
-    return undefined;
-  };
-  const shim: Record<string, unknown> = {
-    defineMetadata: (key: unknown, value: unknown, target: object, prop?: unknown) => void own(target, prop, true)!.set(key, value),
-    hasOwnMetadata: (key: unknown, target: object, prop?: unknown) => own(target, prop, false)?.has(key) ?? false,
-    getOwnMetadata: (key: unknown, target: object, prop?: unknown) => own(target, prop, false)?.get(key),
-    hasMetadata: (key: unknown, target: object, prop?: unknown) => lookup(key, target, prop) !== undefined,
-    getMetadata: lookup,
-    metadata: (key: unknown, value: unknown) => (target: object, prop?: unknown) => void own(target, prop, true)!.set(key, value),
-  };
-  for (const [name, fn] of Object.entries(shim)) {
-    Object.defineProperty(Reflect, name, { value: fn, writable: true, configurable: true });
-  }
-}
 
 const subtle = webcrypto.subtle;
 const HOUR = 3600_000;

@@ -5,6 +5,11 @@ import { getSchema, invalidMessage, KINDS, validate, validatorFor, type FieldCau
 import { goNumber, goQuote, goSharpV } from "./schema/go-format.js";
 import { isDateTime } from "./schema/formats.js";
 import { unenforcedRules } from "./schema/transition-rules.js";
+import { ajvErrorsToCauses } from "./schema/ajv-errors.js";
+import { compileSchema } from "./schema/ajv-schema.js";
+import { validateListTypes } from "./schema/list-types.js";
+import { pruneNulls } from "./schema/prune.js";
+import type { JSONSchemaProps } from "./schema/types.js";
 
 // Shaped after kubernetes-sigs/cluster-inventory-api examples/cluster-manager-example/clusterprofile.yaml.
 const profileExample = parse(`
@@ -420,5 +425,63 @@ describe("messages", () => {
     expect(goQuote('a"b\\c\n\u0001é')).toBe('"a\\"b\\\\c\\n\\x01é"');
     expect([1, -1, 1.5, 1e21, 0.00001].map(goNumber)).toEqual(["1", "-1", "1.5", "1e+21", "1e-05"]);
     expect(goSharpV({ b: [1, "x"], a: null })).toBe('map[string]interface {}{"a":interface {}(nil), "b":[]interface {}{1, "x"}}');
+  });
+});
+
+// The served CRDs use none of these; other CRDs (or a refreshed upstream) may.
+describe("schema extensions on a synthetic schema", () => {
+  const schema: JSONSchemaProps = {
+    type: "object",
+    properties: {
+      port: { "x-kubernetes-int-or-string": true, anyOf: [{ type: "integer" }, { type: "string" }] },
+      note: { type: "string", nullable: true },
+      size: { type: "integer", format: "int32", maximum: 10, exclusiveMaximum: true },
+      tags: { type: "array", items: { type: "string" }, "x-kubernetes-list-type": "set" },
+      pairs: {
+        type: "array",
+        "x-kubernetes-list-type": "map",
+        "x-kubernetes-list-map-keys": ["a", "b"],
+        items: { type: "object", properties: { a: { type: "string" }, b: { type: "integer" } } },
+      },
+      free: { type: "object", additionalProperties: { type: "string" } },
+    },
+  };
+  const check = (obj: Record<string, unknown>) => {
+    const copy = structuredClone(obj);
+    pruneNulls(copy, schema);
+    const validator = compileSchema(schema);
+    validator(copy);
+    return { obj: copy, causes: [...ajvErrorsToCauses(validator.errors, copy), ...validateListTypes(copy, schema)] };
+  };
+
+  it("int-or-string takes both and names both in a type error", () => {
+    expect(check({ port: 80 }).causes).toEqual([]);
+    expect(check({ port: "http" }).causes).toEqual([]);
+    expect(check({ port: true }).causes[0]).toEqual({
+      type: "FieldValueTypeInvalid",
+      field: "port",
+      message: 'Invalid value: "boolean": port in body must be of type integer,string: "boolean"',
+    });
+  });
+
+  it("nullable keeps null; int32 is a hint; exclusiveMaximum is strict", () => {
+    const r = check({ note: null, size: 10 });
+    expect(r.obj).toEqual({ note: null, size: 10 });
+    expect(r.causes).toEqual([{ type: "FieldValueInvalid", field: "size", message: "Invalid value: 10: size in body should be less than 10" }]);
+    expect(check({ size: 2 ** 40 * -1 }).causes).toEqual([]);
+  });
+
+  it("list-type set and multi-key map report the second appearance", () => {
+    const r = check({ tags: ["a", "b", "a", "a"], pairs: [{ a: "x", b: 1 }, { a: "x", b: 2 }, { b: 1, a: "x" }] });
+    expect(r.causes).toEqual([
+      { type: "FieldValueDuplicate", field: "tags[2]", message: 'Duplicate value: "a"' },
+      { type: "FieldValueDuplicate", field: "pairs[2]", message: 'Duplicate value: map[string]interface {}{"a":"x", "b":1}' },
+    ]);
+  });
+
+  it("map values are named with a dot in schema errors", () => {
+    expect(check({ free: { "k.io/x": 1 } }).causes[0]?.message).toBe(
+      'Invalid value: "integer": free.k.io/x in body must be of type string: "integer"',
+    );
   });
 });

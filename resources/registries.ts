@@ -3,7 +3,6 @@ import type { Store } from "../storage/interface.js";
 import { clusterProfileColumns } from "./clusterprofiles/columns.js";
 import { clusterProfileStrategy } from "./clusterprofiles/strategy.js";
 import { descriptors } from "./descriptors.js";
-import { validateObjectMeta } from "./generic/meta-validation.js";
 import { Registry } from "./generic/registry.js";
 import type { SchemaValidator } from "./generic/schema-strategy.js";
 import { schemaStrategy } from "./generic/schema-strategy.js";
@@ -13,13 +12,8 @@ import { validatorFor } from "./schema.js";
 import { workColumns } from "./works/columns.js";
 import { workStrategy } from "./works/strategy.js";
 
-function validator(kind: string): SchemaValidator {
-  const schema = validatorFor(kind);
-  return (obj) => {
-    const r = schema(obj);
-    return { causes: [...validateObjectMeta(obj), ...r.causes], unknownFields: r.unknownFields };
-  };
-}
+/** Upstream schema + ObjectMeta rules + the CRD's CEL rules (given the stored object on update). */
+const validator = (kind: string): SchemaValidator => validatorFor(kind);
 
 export function createResources(store: Store): Map<string, ResourceREST> {
   const d = (plural: string) => {

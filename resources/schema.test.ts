@@ -378,12 +378,14 @@ describe("transition rules", () => {
 });
 
 describe("validatorFor", () => {
-  it("prunes in place and leaves object meta to the caller", () => {
+  it("prunes in place and checks object meta", () => {
     const obj = clone(profileExample);
     obj.spec.junk = 1;
     obj.metadata.name = "Not_OK";
     const r = validatorFor("ClusterProfile")(obj);
-    expect(r).toEqual({ causes: [], unknownFields: ["spec.junk"] });
+    expect(r.unknownFields).toEqual(["spec.junk"]);
+    expect(r.causes.map((c) => c.field)).toEqual(["metadata.name"]);
+    expect(r.causes[0]!.message).toMatch(/^Invalid value: "Not_OK": a lowercase RFC 1123 subdomain/);
     expect(obj.spec).not.toHaveProperty("junk");
   });
 

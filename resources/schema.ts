@@ -142,7 +142,7 @@ export function validatorFor(kind: string): SchemaCheck {
     const original: unknown = obj.metadata;
     const r = validateInPlace(l, obj as unknown as Record<string, unknown>, {
       fieldValidation: "Ignore",
-      objectMeta: false,
+      objectMeta: true,
       ...(old ? { oldObject: old } : {}),
     });
     const causes = r.badRequest ? [invalid("metadata", original, r.badRequest)] : r.causes;

@@ -12,14 +12,14 @@ export interface SchemaResult {
   unknownFields: string[];
 }
 
-export type SchemaValidator = (obj: KubeObject) => SchemaResult;
+export type SchemaValidator = (obj: KubeObject, old?: KubeObject) => SchemaResult;
 
 export function schemaStrategy(validateSchema: SchemaValidator, statusSubresource: boolean, extra?: Partial<Strategy>): Strategy {
   return {
     statusSubresource,
     ...extra,
     validate(obj: KubeObject, ctx: RequestContext, old?: KubeObject): StatusCause[] {
-      const result = validateSchema(obj);
+      const result = validateSchema(obj, old);
       if (result.unknownFields.length > 0) {
         if (ctx.fieldValidation === "Strict") {
           throw badRequest(`strict decoding error: ${result.unknownFields.map((f) => `unknown field "${f}"`).join(", ")}`);

@@ -28,7 +28,7 @@ afterAll(async () => {
 
 /** A request straight to our server, as the aggregator makes it: front-proxy client cert + X-Remote-* headers. */
 function direct(pathname: string, creds: { cert?: string; key?: string }, headers: Record<string, string | string[]> = {}) {
-  return httpsRequest(`${cs.server.url}${pathname}`, { ca: cs.server.caPem, ...creds }, { headers });
+  return httpsRequest(`${cs.server.url}${pathname}`, { ca: cs.server.caPem, cert: creds.cert, key: creds.key }, { headers });
 }
 
 describe("registration", () => {

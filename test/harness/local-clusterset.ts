@@ -106,13 +106,16 @@ async function main(): Promise<void> {
   // Our Ctrl-C handler stops the children in order; the terminal's SIGINT must not reach them first.
   isolateChildrenFromTerminal();
   const t0 = Date.now();
-  let stopping = false;
+  let stoppingSince = 0;
   const stop = async (why: string, code: number) => {
-    if (stopping) {
-      progress("second signal: killing everything now");
+    if (stoppingSince) {
+      // One Ctrl-C often arrives twice (the terminal signals npm, tsx and us; tsx relays it too): only a
+      // later, deliberate second Ctrl-C means "do not wait".
+      if (Date.now() - stoppingSince < 2_000) return;
+      progress("second Ctrl-C: killing every process now");
       process.exit(130); // the exit hook SIGKILLs every child
     }
-    stopping = true;
+    stoppingSince = Date.now();
     progress(`${why}: removing the APIService, then stopping every process`);
     try {
       await cs?.stop();

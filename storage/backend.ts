@@ -9,7 +9,10 @@ import type { Change } from "./change.js";
 export interface FeedSink {
   /** Durable changes under the feed's prefix, in revision order. */
   changes(changes: readonly Change[]): void;
-  /** Nothing else under the feed's prefix happened up to revision (etcd progress notifications). */
+  /**
+   * Nothing else under the feed's prefix happened up to revision: only from etcd's per-watcher progress
+   * notifications, which travel in order with the events (unlike answers to progress requests, see etcd-watch.ts).
+   */
   progress(revision: number): void;
   /** The feed cannot continue without a gap (e.g. etcd compacted past it while disconnected): resync. */
   broken(err: StorageError): void;
@@ -30,8 +33,6 @@ export interface Backend extends Store {
   snapshot(prefix: string): Promise<Snapshot>;
   /** Every change under prefix after revision from, then live ones. Throws Expired if from is out of reach. */
   feed(prefix: string, from: number, sink: FeedSink): Promise<Feed>;
-  /** Ask for a progress() on every feed soon (etcd); a no-op where feeds are synchronous. */
-  requestProgress(): void;
   /**
    * As Store.guaranteedUpdate, but the first attempt may start from `cached` (the watch cache's copy) instead of
    * reading the object: a stale copy only costs a retry.

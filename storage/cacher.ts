@@ -6,8 +6,10 @@
  *
  * - Writes go to the backend; the answer waits until the cache has applied the write (read-your-writes).
  * - Consistent reads (resourceVersion "") first make sure the cache has reached the backend's current revision
- *   (free for level; for etcd one revision read, plus a progress request if other keys moved etcd on); if that
- *   takes too long the read goes to the backend instead.
+ *   (free for level; for etcd one cheap revision read). If it has not within syncTimeoutMs — with etcd, writes
+ *   to keys outside our prefix move the revision without events for us, and etcd 3.4 has no trustworthy
+ *   progress request — the read goes to the backend instead: slower, never stale. A watch from "now" does
+ *   not fall back: it starts from the cache, whose events follow.
  * - Lists at an exact revision inside the window are served from memory by undoing newer changes; older ones
  *   go to the backend (which may still have them, or answers Expired).
  * - A broken feed (etcd compacted past it) means a resync: reload the state, restart the window, end every
@@ -36,6 +38,8 @@ export interface CacherOptions {
   tuning?: Partial<StoreTuning>;
   /** How long a consistent read waits for the feed to catch up before reading the backend directly. */
   syncTimeoutMs?: number;
+  /** How long a write waits for its own change to come back through the feed before answering anyway. */
+  applyTimeoutMs?: number;
 }
 
 /** Everything the cache holds is under this prefix (every store key starts with "/"). */
@@ -46,6 +50,7 @@ export class Cacher implements Store {
   private readonly hub: WatchHub;
   private readonly tuning: StoreTuning;
   private readonly syncTimeoutMs: number;
+  private readonly applyTimeoutMs: number;
   private feed?: Feed;
   private resyncing = false;
   private closed = false;
@@ -62,7 +67,8 @@ export class Cacher implements Store {
     opts: CacherOptions,
   ) {
     this.tuning = tuningWith(opts.tuning);
-    this.syncTimeoutMs = opts.syncTimeoutMs ?? 3_000;
+    this.syncTimeoutMs = opts.syncTimeoutMs ?? 100;
+    this.applyTimeoutMs = opts.applyTimeoutMs ?? 3_000;
     this.hub = new WatchHub(0, this.tuning);
   }
 
@@ -79,13 +85,8 @@ export class Cacher implements Store {
     const req = planList(prefix, opts);
     const { plan } = req;
     if (plan.mode === "latest" && !(await this.syncToBackend())) return this.backend.list(prefix, opts);
-    if (plan.mode === "exact" || plan.mode === "atLeast") {
-      if (!(await this.reach(plan.revision))) {
-        // The backend may be ahead of a lagging feed; if it is not, the revision is simply too new.
-        const current = await this.backend.currentRevision();
-        if (current >= plan.revision) return this.backend.list(prefix, opts);
-        throw tooLarge(prefix, plan.revision, current);
-      }
+    if ((plan.mode === "exact" || plan.mode === "atLeast") && !(await this.cacheHas(plan.revision, prefix))) {
+      return this.backend.list(prefix, opts);
     }
     const now = this.hub.revision;
     if (plan.mode !== "exact" || plan.revision === now) return listPage(this.state, { ...req, revision: now });
@@ -120,9 +121,12 @@ export class Cacher implements Store {
     const plan = planWatch(opts);
     const predicate = opts?.predicate;
     const base = { allowBookmarks: opts?.allowBookmarks === true, ...(predicate ? { predicate } : {}) };
-    if (plan.consistent && !(await this.syncToBackend())) return this.backend.watch(prefix, opts);
-    if (plan.revision !== undefined && !(await this.reach(plan.revision))) {
-      throw tooLarge(prefix, plan.revision, this.hub.revision);
+    if (plan.consistent) await this.syncToBackend();
+    if (plan.revision !== undefined && !(await this.cacheHas(plan.revision, prefix))) {
+      // etcd is at the revision, the cache is not (etcd moved on for keys not ours). Changes: start there
+      // anyway, skipping what arrives up to it. A state at that revision: only the backend has one.
+      if (plan.initial) return this.backend.watch(prefix, opts);
+      return this.hub.watch(prefix, plan.revision, base);
     }
     if (!plan.initial) return this.hub.watch(prefix, plan.revision ?? this.hub.revision, base);
     // State and registration in one synchronous step: the watcher gets every change after this state.
@@ -193,25 +197,35 @@ export class Cacher implements Store {
 
   /** Waits until the cache has applied the write that produced obj, so a following read sees it. */
   private async applied(obj: KubeObject): Promise<KubeObject> {
-    await this.reach(revisionOf(obj));
+    await this.reach(revisionOf(obj), this.applyTimeoutMs);
     return obj;
   }
 
   /** True once the cache reflects everything the backend had committed when this was called. */
   private async syncToBackend(): Promise<boolean> {
-    return this.reach(await this.backend.currentRevision());
+    return this.reach(await this.backend.currentRevision(), this.syncTimeoutMs);
   }
 
-  /** Waits until the cache is at revision or beyond, asking the backend for progress while it waits. */
-  private async reach(revision: number): Promise<boolean> {
-    const deadline = Date.now() + Math.min(this.syncTimeoutMs, this.tuning.tooLargeWaitMs);
-    while (this.hub.revision < revision) {
+  /**
+   * True once the cache is at revision; false if only the backend is (the cache cannot tell whether it missed
+   * something: the caller reads the backend). TooLargeResourceVersion if neither gets there in time.
+   */
+  private async cacheHas(revision: number, key: string): Promise<boolean> {
+    if (await this.reach(revision, this.syncTimeoutMs)) return true;
+    const deadline = Date.now() + this.tuning.tooLargeWaitMs;
+    for (;;) {
+      const current = await this.backend.currentRevision();
+      if (current >= revision) return this.hub.revision >= revision;
       const left = deadline - Date.now();
-      if (left <= 0 || this.closed) return false;
-      this.backend.requestProgress();
-      await this.hub.waitForRevision(revision, Math.min(left, 100));
+      if (left <= 0) throw tooLarge(key, revision, current);
+      if (await this.reach(revision, Math.min(left, 100))) return true;
     }
-    return true;
+  }
+
+  /** Waits until the cache is at revision or beyond; false after timeoutMs. */
+  private reach(revision: number, timeoutMs: number): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return this.hub.waitForRevision(revision, timeoutMs);
   }
 
   private assertOpen(key: string): void {

@@ -3,8 +3,10 @@
  *  - after a reconnect the package resumes from the response header's revision + 1, which etcd sets to its
  *    current revision even while a catching-up watcher still has events to send: a gap. We resume each watch
  *    from (last event or confirmed progress) + 1;
- *  - progress requests (etcd >= 3.4) answer with watch_id -1, which the package treats as an unknown watcher;
- *    we need them so the watch cache can prove it is up to date for consistent reads;
+ *  - etcd 3.4 answers a progress request (watch_id -1) on a separate control channel that can overtake events
+ *    already queued for the watcher (fixed in later etcd releases): such an answer proves nothing, so we never
+ *    ask, and ignore any. Only per-watcher progress notifications (sent in order with the events, and only to
+ *    watchers that are caught up) count as progress;
  *  - a watch whose start revision was compacted must surface as Expired.
  * Creates are sent one at a time: etcd does not say which create a "created" answer belongs to.
  */
@@ -59,10 +61,6 @@ export class EtcdWatchStream {
       this.createQueue.push(reg);
       this.pump();
     });
-  }
-
-  requestProgress(): void {
-    this.stream?.write({ progress_request: {} });
   }
 
   close(): void {
@@ -166,11 +164,7 @@ export class EtcdWatchStream {
       this.pump();
       return;
     }
-    if (res.watch_id === "-1") {
-      // Answer to a progress request: every watch on this stream has been sent everything up to the revision.
-      for (const reg of this.byId.values()) this.progressed(reg, headerRevision);
-      return;
-    }
+    if (res.watch_id === "-1") return; // a progress request's answer: unreliable on etcd 3.4 (see above)
     const reg = this.byId.get(res.watch_id);
     if (reg === undefined || reg.cancelled) return;
     if (res.canceled) {

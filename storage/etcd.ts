@@ -202,10 +202,6 @@ export class EtcdStore implements Backend {
     return { close: () => handle.cancel() };
   }
 
-  requestProgress(): void {
-    this.stream.requestProgress();
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -240,13 +236,10 @@ export class EtcdStore implements Backend {
     const interval = this.tuning.bookmarkIntervalMs;
     this.ticker = setInterval(() => {
       const now = Date.now();
-      let wantsBookmarks = false;
+      // A watcher's revision is its last event or etcd-confirmed progress: a safe bookmark, if not the newest.
       for (const watcher of this.watchers) {
-        wantsBookmarks ||= watcher.allowBookmarks;
         watcher.bookmarkIfIdle(now, interval, () => bookmarkEvent(watcher.revision));
       }
-      // Ask etcd to confirm progress so idle watchers' bookmarks move forward with the store.
-      if (wantsBookmarks) this.stream.requestProgress();
     }, Math.max(5, Math.floor(interval / 4)));
     this.ticker.unref();
   }

@@ -44,6 +44,8 @@ const maxBatch = 1_000;
 export class GroupCommitter {
   private queue: Pending[] = [];
   private running = false;
+  /** Synced batches written so far (each one fsync): tells how well group commit works. */
+  batches = 0;
 
   constructor(
     private readonly db: Level<string, string>,
@@ -137,6 +139,7 @@ export class GroupCommitter {
     if (changes.length > 0) {
       writes.push({ type: "put", key: revisionKey, value: String(rev) });
       await this.db.batch(writes, { sync: true });
+      this.batches++;
       this.revision = rev;
       this.onCommit(changes);
     }

@@ -33,6 +33,11 @@ export class QueuedWatch implements Watch {
   endReason?: EndReason;
   /** Revision of the newest event queued (or the start revision): bookmarks never go below it. */
   revision: number;
+  /**
+   * Live changes at or below this revision were already covered (by the start point, the initial state or the
+   * replay) and are skipped. Set once at setup: all changes of one revision arrive in one publish.
+   */
+  floor: number;
   /** When something was last queued or handed out; bookmarks go to watchers idle for a while. */
   lastActivity = Date.now();
 
@@ -51,6 +56,7 @@ export class QueuedWatch implements Watch {
     this.allowBookmarks = opts.allowBookmarks;
     this.queueLimit = Math.max(1, opts.queueLimit);
     this.revision = opts.startRevision;
+    this.floor = opts.startRevision;
     if (opts.onEnd !== undefined) this.onEnd = opts.onEnd;
   }
 
@@ -72,14 +78,14 @@ export class QueuedWatch implements Watch {
 
   /** A change from the owner: filtered by the predicate, then queued. */
   offer(entry: HistoryEntry): void {
-    if (this.ended || entry.revision < this.revision) return;
+    if (this.ended || entry.revision <= this.floor) return;
     let ev: WatchEvent | undefined;
     try {
       ev = entry.eventFor(this.predicate);
     } catch {
       ev = undefined; // a throwing predicate means "does not match"; it must not break the fan-out
     }
-    this.revision = entry.revision;
+    if (entry.revision > this.revision) this.revision = entry.revision;
     if (ev !== undefined) this.push(ev);
   }
 

@@ -77,7 +77,8 @@ export class WatchHub {
 
   /**
    * A watcher for changes under prefix after revision from. Throws Expired when the window no longer reaches back
-   * to from. The caller makes sure from <= revision (TooLargeResourceVersion is decided before).
+   * to from. from may be ahead of the hub only when the caller knows the backend reached it (etcd revisions moved
+   * by keys outside our prefix): changes up to from are then skipped as they come.
    */
   watch(prefix: string, from: number, opts: HubWatchOptions): QueuedWatch {
     this.history.assertResumable(from, prefix);
@@ -97,7 +98,8 @@ export class WatchHub {
       if (ev !== undefined) replay.push(ev);
     }
     w.addBacklog(replay);
-    w.revision = Math.max(w.revision, this.rev);
+    w.floor = Math.max(from, this.rev);
+    w.revision = Math.max(w.revision, w.floor);
     let set = this.byPrefix.get(prefix);
     if (set === undefined) this.byPrefix.set(prefix, (set = new Set()));
     set.add(w);

@@ -2,14 +2,12 @@
  * The real binaries the harness runs. `test/provision/kube.sh` finds or builds kube-apiserver and
  * kube-controller-manager v1.20.2 and etcd; it runs once per process, its progress (stderr) shown as it
  * happens since a first build takes minutes. kubectl (a recent one: `create token`, server-side apply) comes
- * from $KUBECTL, the PATH, or a verified download cached next to the kube build.
+ * from $KUBECTL or the PATH.
  *
  * Run directly (`tsx test/harness/binaries.ts`) to provision everything and print the paths.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { progress } from "./progress.js";
 import { repoRoot } from "./run-dir.js";
@@ -21,8 +19,6 @@ export interface Binaries {
   kubectl: string;
 }
 
-const KUBECTL_VERSION = "v1.32.4";
-const cacheRoot = process.env.CLUSTERSET_CACHE ?? path.join(homedir(), ".cache", "clusterset-apiserver");
 
 let memo: Promise<Binaries> | undefined;
 
@@ -84,25 +80,8 @@ async function kubectl(): Promise<string> {
   }
   const found = onPath("kubectl");
   if (found) return found;
-  const dir = path.join(cacheRoot, `kubectl-${KUBECTL_VERSION}`);
-  const bin = path.join(dir, "kubectl");
-  if (existsSync(bin)) return bin;
-  const arch = { x64: "amd64", arm64: "arm64" }[process.arch as string];
-  if (!arch || process.platform !== "linux") throw new Error(`no kubectl on PATH; set KUBECTL (no download for ${process.platform}/${process.arch})`);
-  const url = `https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/${arch}/kubectl`;
-  progress(`no kubectl on PATH: downloading ${url}`);
-  const [bodyRes, sumRes] = await Promise.all([fetch(url), fetch(`${url}.sha256`)]);
-  if (!bodyRes.ok || !sumRes.ok) throw new Error(`download of ${url} failed: HTTP ${bodyRes.status}/${sumRes.status}`);
-  const body = Buffer.from(await bodyRes.arrayBuffer());
-  const want = (await sumRes.text()).trim().split(/\s+/)[0];
-  const got = createHash("sha256").update(body).digest("hex");
-  if (got !== want) throw new Error(`kubectl checksum mismatch: got ${got}, want ${want}`);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(`${bin}.part`, body);
-  chmodSync(`${bin}.part`, 0o755);
-  renameSync(`${bin}.part`, bin);
-  progress(`kubectl cached in ${bin}`);
-  return bin;
+  // Nothing is downloaded: the machine's kubectl package is the client the tests are meant to use.
+  throw new Error("no kubectl on PATH: install the machine's kubectl package or set KUBECTL to a kubectl binary");
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {

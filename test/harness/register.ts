@@ -19,6 +19,8 @@ export const GROUP = "multicluster.x-k8s.io";
 export const VERSION = "v1alpha1";
 export const APISERVICE_NAME = `${VERSION}.${GROUP}`;
 export const RBAC_FILE = path.join(repoRoot, "deploy", "base", "rbac.yaml");
+/** Our resources in the hub's view/edit/admin roles, as deployed. */
+export const AGGREGATED_ROLES_FILE = path.join(repoRoot, "deploy", "base", "aggregated-roles.yaml");
 
 /** Namespace, ServiceAccount, RBAC from deploy/, and the Service for our port. */
 export async function prepareHub(hub: Cluster, port: number): Promise<void> {
@@ -33,7 +35,7 @@ export async function prepareHub(hub: Cluster, port: number): Promise<void> {
     },
   ];
   // stdin first: the namespace must exist before the Role and RoleBinding in it.
-  await hub.kubectl(["apply", "-f", "-", "-f", RBAC_FILE], {
+  await hub.kubectl(["apply", "-f", "-", "-f", RBAC_FILE, "-f", AGGREGATED_ROLES_FILE], {
     input: docs.map((d) => stringify(d)).join("---\n"),
     check: true,
   });

@@ -3,7 +3,7 @@
  * etcd comes from Debian's etcd-server package (`apt-get install -y etcd-server`).
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,8 @@ import { join } from "node:path";
 export interface EtcdServer {
   /** Client URL, e.g. http://127.0.0.1:41234. */
   endpoint: string;
+  /** Stops etcd and starts it again on the same ports and data (a restart as clients see it). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,24 +35,38 @@ export async function startEtcd(): Promise<EtcdServer> {
     throw new Error(`${etcdBinary} not found: install it with "apt-get install -y etcd-server" (or set ETCD_BIN)`);
   }
   const dir = mkdtempSync(join(tmpdir(), "clusterset-etcd-"));
-  const clientPort = await freePort();
-  const peerPort = await freePort();
-  const client = `http://127.0.0.1:${clientPort}`;
-  const peer = `http://127.0.0.1:${peerPort}`;
-  const logFile = join(dir, "etcd.log");
-  const log = openSync(logFile, "w");
-  const child = spawn(
-    etcdBinary,
-    [
-      "--data-dir", join(dir, "data"),
-      "--listen-client-urls", client,
-      "--advertise-client-urls", client,
-      "--listen-peer-urls", peer,
-      "--initial-advertise-peer-urls", peer,
-      "--initial-cluster", `default=${peer}`,
-    ],
-    { stdio: ["ignore", log, log] },
-  );
+  const client = `http://127.0.0.1:${await freePort()}`;
+  const peer = `http://127.0.0.1:${await freePort()}`;
+  const args = [
+    "--data-dir", join(dir, "data"),
+    "--listen-client-urls", client,
+    "--advertise-client-urls", client,
+    "--listen-peer-urls", peer,
+    "--initial-advertise-peer-urls", peer,
+    "--initial-cluster", `default=${peer}`,
+  ];
+  let proc = await launch(args, join(dir, "etcd.log"), client).catch((err: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  });
+  return {
+    endpoint: client,
+    async restart() {
+      await proc.stop();
+      proc = await launch(args, join(dir, "etcd.log"), client);
+    },
+    async stop() {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs etcd until it answers /health; stop() ends it by pid (SIGTERM, then SIGKILL after 5 s). */
+async function launch(args: string[], logFile: string, client: string): Promise<{ stop(): Promise<void> }> {
+  const log = openSync(logFile, "a");
+  const child = spawn(etcdBinary, args, { stdio: ["ignore", log, log] });
+  closeSync(log);
   let running = true;
   const exited = new Promise<void>((resolve) =>
     child.once("exit", () => {
@@ -63,19 +79,15 @@ export async function startEtcd(): Promise<EtcdServer> {
       process.kill(child.pid, "SIGTERM");
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
       if (running) process.kill(child.pid, "SIGKILL");
+      await exited;
     }
-    rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (!running) {
-      const tail = readFileSync(logFile, "utf8").slice(-2_000);
-      await stop();
-      throw new Error(`etcd exited with ${child.exitCode}:\n${tail}`);
-    }
+    if (!running) throw new Error(`etcd exited:\n${readFileSync(logFile, "utf8").slice(-2_000)}`);
     try {
       const res = await fetch(`${client}/health`);
-      if (res.ok) break;
+      if (res.ok) return { stop };
     } catch {
       // not listening yet
     }
@@ -85,5 +97,4 @@ export async function startEtcd(): Promise<EtcdServer> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { endpoint: client, stop };
 }

@@ -12,17 +12,18 @@ import {
   type ListResult,
   type Preconditions,
   type Watch,
+  type WatchEvent,
   type WatchOptions,
 } from "./interface.js";
 import type { Backend, Feed, FeedSink, Snapshot } from "./backend.js";
-import { bookmarkEvent, HistoryEntry, type Change } from "./change.js";
+import type { Change } from "./change.js";
 import { EtcdCompactor } from "./etcd-compactor.js";
 import { changeOf, decodeKv, EtcdKeys } from "./etcd-codec.js";
 import { etcdCall } from "./etcd-errors.js";
 import { listFromEtcd, snapshotFromEtcd } from "./etcd-list.js";
-import { EtcdWatchStream, type EtcdWatchHandle } from "./etcd-watch.js";
+import { EtcdWatchStream } from "./etcd-watch.js";
+import { EtcdWatchers } from "./etcd-watchers.js";
 import { decodeBody, encodeBody, withRevision } from "./objects.js";
-import { QueuedWatch } from "./queued-watch.js";
 import { planList, planWatch } from "./read-plan.js";
 import { tuningWith, type StoreTuning } from "./tuning.js";
 import { checkPreconditions, guaranteedUpdateLoop, type ConditionalWrite } from "./update-loop.js";
@@ -43,8 +44,7 @@ export class EtcdStore implements Backend {
   readonly compactor: EtcdCompactor;
   private readonly tuning: StoreTuning;
   private readonly stream: EtcdWatchStream;
-  private readonly watchers = new Set<QueuedWatch>();
-  private ticker?: NodeJS.Timeout;
+  private readonly watchers: EtcdWatchers;
   private closed = false;
 
   static async open(opts: EtcdStoreOptions): Promise<EtcdStore> {
@@ -63,6 +63,7 @@ export class EtcdStore implements Backend {
     this.keys = new EtcdKeys(opts.prefix);
     this.tuning = tuningWith(opts.tuning);
     this.stream = new EtcdWatchStream(client);
+    this.watchers = new EtcdWatchers(this.stream, this.keys, this.tuning);
     this.compactor = new EtcdCompactor(client, this.keys.root, opts.compactionIntervalMs ?? 5 * 60_000);
   }
 
@@ -137,7 +138,7 @@ export class EtcdStore implements Backend {
     const plan = planWatch(opts);
     const predicate = opts?.predicate;
     let from: number;
-    let backlog;
+    let backlog: WatchEvent[] | undefined;
     if (plan.initial) {
       const rv = plan.revision !== undefined ? String(plan.revision) : plan.consistent ? "" : "0";
       const listed = await this.list(prefix, { resourceVersion: rv, ...(predicate ? { predicate } : {}) });
@@ -148,34 +149,13 @@ export class EtcdStore implements Backend {
       await this.waitFor(from, prefix);
       await this.assertNotCompacted(from, prefix);
     }
-    let handle: EtcdWatchHandle | undefined;
-    const w = new QueuedWatch({
+    return this.watchers.open({
       prefix,
+      from,
       allowBookmarks: opts?.allowBookmarks === true,
-      queueLimit: this.tuning.watchQueueLimit,
-      startRevision: from,
-      onEnd: (ended) => {
-        handle?.cancel();
-        this.watchers.delete(ended);
-      },
-      ...(predicate ? { predicate } : {}),
+      ...(backlog !== undefined ? { backlog } : {}),
+      ...(predicate !== undefined ? { predicate } : {}),
     });
-    if (backlog !== undefined) w.addBacklog(backlog);
-    const { key, end } = this.keys.range(prefix);
-    handle = await this.stream.watch(key, end, from + 1, {
-      events: (events) => {
-        for (const ev of events) {
-          const change = changeOf(ev, this.keys);
-          if (change !== undefined) w.offer(new HistoryEntry(change));
-        }
-      },
-      progress: (revision) => (w.revision = Math.max(w.revision, revision)),
-      // Compacted past this watch while etcd was unreachable: the client has to re-list.
-      broken: () => w.end("too-slow"),
-    });
-    if (w.ended) handle.cancel();
-    else this.track(w);
-    return w;
   }
 
   async currentRevision(): Promise<number> {
@@ -206,8 +186,7 @@ export class EtcdStore implements Backend {
     if (this.closed) return;
     this.closed = true;
     this.compactor.stop();
-    if (this.ticker !== undefined) clearInterval(this.ticker);
-    for (const w of [...this.watchers]) w.end("store-closed");
+    this.watchers.closeAll();
     this.stream.close();
     this.client.close();
   }
@@ -228,20 +207,6 @@ export class EtcdStore implements Backend {
     }
     const kv = resp.responses[0]?.response_range?.kvs[0];
     return { current: kv === undefined ? undefined : decodeKv(kv) };
-  }
-
-  private track(w: QueuedWatch): void {
-    this.watchers.add(w);
-    if (this.ticker !== undefined) return;
-    const interval = this.tuning.bookmarkIntervalMs;
-    this.ticker = setInterval(() => {
-      const now = Date.now();
-      // A watcher's revision is its last event or etcd-confirmed progress: a safe bookmark, if not the newest.
-      for (const watcher of this.watchers) {
-        watcher.bookmarkIfIdle(now, interval, () => bookmarkEvent(watcher.revision));
-      }
-    }, Math.max(5, Math.floor(interval / 4)));
-    this.ticker.unref();
   }
 
   /** Waits (briefly) until etcd reaches revision; TooLargeResourceVersion otherwise. */

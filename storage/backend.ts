@@ -43,4 +43,6 @@ export interface Backend extends Store {
     preconditions?: Preconditions,
     cached?: KubeObject,
   ): Promise<KubeObject>;
+  /** As Store.delete, with the same kind of hint as guaranteedUpdate. */
+  delete(key: string, preconditions?: Preconditions, cached?: KubeObject): Promise<KubeObject>;
 }

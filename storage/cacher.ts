@@ -113,7 +113,7 @@ export class Cacher implements Store {
 
   async delete(key: string, preconditions?: Preconditions): Promise<KubeObject> {
     this.assertOpen(key);
-    return this.applied(await this.backend.delete(key, preconditions));
+    return this.applied(await this.backend.delete(key, preconditions, this.state.get(key)));
   }
 
   async watch(prefix: string, opts?: WatchOptions): Promise<Watch> {

@@ -1,5 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Cacher } from "./cacher.js";
+import { staleHintCases } from "./conformance/hints.js";
+import type { EtcdStore } from "./etcd.js";
+import type { StoreHarness } from "./storage.case.js";
 import { collect, expectStorageError, obj, rv } from "./conformance/harness.js";
 import { storageConformance, testTuning } from "./storage.case.js";
 import { startEtcd, type EtcdServer } from "./testing/etcd-server.js";
@@ -25,6 +28,15 @@ storageConformance({
 });
 
 describe("etcd backend", () => {
+  let harness: (StoreHarness & { store: EtcdStore }) | undefined;
+  beforeEach(async () => {
+    harness = await openEtcdHarness(endpoint, testTuning);
+  });
+  afterEach(async () => {
+    await harness?.close();
+  });
+  staleHintCases(() => harness!);
+
   it("two stores on one prefix (two server processes) see each other's writes", async () => {
     const open = etcdStoreOpener(endpoint, testTuning, `/shared-${Date.now()}/`);
     const [a, b] = await Promise.all([open(), open()]);

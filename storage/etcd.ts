@@ -113,12 +113,20 @@ export class EtcdStore implements Backend {
     return guaranteedUpdateLoop(io, key, tryUpdate, preconditions, cached);
   }
 
-  async delete(key: string, preconditions?: Preconditions): Promise<KubeObject> {
+  async delete(key: string, preconditions?: Preconditions, cached?: KubeObject): Promise<KubeObject> {
     this.assertOpen(key);
     const k = this.keys.toEtcd(key);
-    let cur = await this.get(key);
+    let cur = cached ?? (await this.get(key));
+    let fresh = cached === undefined;
     for (;;) {
-      checkPreconditions(key, cur, preconditions);
+      try {
+        checkPreconditions(key, cur, preconditions);
+      } catch (err) {
+        if (fresh) throw err;
+        cur = await this.get(key); // a stale cached copy proves nothing: check the stored object
+        fresh = true;
+        continue;
+      }
       const resp = await etcdCall(key, () =>
         this.client.kv.txn({
           compare: [{ key: k, target: "Mod", result: "Equal", mod_revision: cur.metadata.resourceVersion ?? "0" }],
@@ -130,6 +138,7 @@ export class EtcdStore implements Backend {
       const kv = resp.responses[0]?.response_range?.kvs[0];
       if (kv === undefined) throw new StorageError("NotFound", key);
       cur = decodeKv(kv);
+      fresh = true;
     }
   }
 

@@ -20,6 +20,7 @@ export type WriteOp =
   /** body: the JSON to store; obj: a private parse of it, frozen once its revision is stamped. */
   | { kind: "create"; key: string; body: string; obj: KubeObject }
   | { kind: "update"; key: string; body: string; obj: KubeObject; expectRevision: number }
+  /** known: the caller's copy of the object; used instead of parsing the stored value if still current. */
   | { kind: "delete"; key: string; preconditions?: Preconditions; known?: KubeObject };
 
 /** Stored: the change made. Raced: an update found another revision (current: the object now, if any). */
@@ -114,7 +115,8 @@ export class GroupCommitter {
         }
         let change: Change;
         if (op.kind === "delete") {
-          const last = op.known?.metadata.resourceVersion === String(cur?.revision) ? op.known : objectOf(cur!);
+          const stored = cur as NonNullable<Current>; // a missing key was answered above
+          const last = op.known?.metadata.resourceVersion === String(stored.revision) ? op.known : objectOf(stored);
           checkPreconditions(op.key, last, op.preconditions);
           rev++;
           change = { type: "DELETED", key: op.key, revision: rev, object: withRevision(last, rev), prev: last };

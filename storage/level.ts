@@ -149,9 +149,15 @@ export class LevelStore implements Backend {
     return guaranteedUpdateLoop(io, key, tryUpdate, preconditions, cached);
   }
 
-  async delete(key: string, preconditions?: Preconditions): Promise<KubeObject> {
+  async delete(key: string, preconditions?: Preconditions, cached?: KubeObject): Promise<KubeObject> {
     this.assertOpen(key);
-    const op: WriteOp = { kind: "delete", key, ...(preconditions !== undefined ? { preconditions } : {}) };
+    const op: WriteOp = {
+      kind: "delete",
+      key,
+      ...(preconditions !== undefined ? { preconditions } : {}),
+      // Saves parsing the stored value when it is still this revision (the committer checks).
+      ...(cached !== undefined ? { known: cached } : {}),
+    };
     const result = await this.committer.submit(op);
     if (!("change" in result)) throw new StorageError("NotFound", key);
     return result.change.object;

@@ -128,7 +128,10 @@ export interface Watch {
   /**
    * The next events in revision order, waiting until at least one is there. Resolves null once the watch has
    * ended: closed by the caller, by the store closing, or because this watcher fell too far behind (its bounded
-   * queue overflowed; `endReason` then says so and the client is expected to re-list).
+   * queue overflowed; `endReason` then says so and the client is expected to re-list). "too-slow" is also the
+   * reason when the watch cache had to reload from its backend (e.g. etcd compacted past it during an outage):
+   * either way a resume from the last revision seen may answer Expired, and the client re-lists.
+   * Once ended, events still queued are dropped.
    */
   next(): Promise<WatchEvent[] | null>;
   close(): void;

@@ -52,11 +52,22 @@ export class EtcdWatchStream {
 
   constructor(private readonly client: Etcd3) {}
 
-  /** Watches [key, end) from revision `from` (inclusive) on; resolves once etcd accepted the watch. */
-  watch(key: Buffer, end: Buffer, from: number, handler: EtcdWatchHandler): Promise<EtcdWatchHandle> {
+  /**
+   * Watches [key, end) from revision `from` (inclusive) on; resolves once etcd accepted the watch, rejects with
+   * Unavailable if that does not happen within timeoutMs (etcd unreachable).
+   */
+  watch(key: Buffer, end: Buffer, from: number, handler: EtcdWatchHandler, timeoutMs = 10_000): Promise<EtcdWatchHandle> {
     return new Promise((resolve, reject) => {
       const reg: Registration = { key, end, nextRevision: from, handler, cancelled: false };
-      reg.onCreated = (err) => (err === undefined ? resolve({ cancel: () => this.cancel(reg) }) : reject(err));
+      const timer = setTimeout(() => {
+        this.cancel(reg);
+        reject(new StorageError("Unavailable", "", `etcd did not accept a watch within ${timeoutMs} ms`));
+      }, timeoutMs);
+      reg.onCreated = (err) => {
+        clearTimeout(timer);
+        if (err === undefined) resolve({ cancel: () => this.cancel(reg) });
+        else reject(err);
+      };
       this.registrations.add(reg);
       this.createQueue.push(reg);
       this.pump();

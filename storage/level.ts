@@ -70,6 +70,11 @@ export class LevelStore implements Backend {
     return decodeBody(body, revision);
   }
 
+  /**
+   * Reads the prefix from the start key to its end for every page: simple and always consistent, but O(size of
+   * the collection) per page. Production lists are served by the Cacher from memory; this path serves the rest
+   * (and lists the Cacher hands down).
+   */
   async list(prefix: string, opts?: ListOptions): Promise<ListResult> {
     this.assertOpen(prefix);
     const req = planList(prefix, opts);

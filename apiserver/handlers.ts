@@ -111,6 +111,9 @@ export async function handleResource(req: Request, res: Response, info: RequestI
   };
   const fm = q.get("fieldManager");
   if (fm) ctx.fieldManager = fm;
+  // Writes without a fieldManager are recorded under the User-Agent's first segment (managerOrUserAgent).
+  const ua = req.headers["user-agent"];
+  if (typeof ua === "string") ctx.userAgent = ua;
   const accept = req.headers.accept;
 
   switch (info.verb) {
@@ -142,8 +145,11 @@ export async function handleResource(req: Request, res: Response, info: RequestI
       const out = negotiate(accept, false);
       const type = patchType(req);
       const patch = parsePatchBody(type, await readBody(req));
+      // PatchOptions.force as kube decodes a *bool parameter: absent is unset (only apply may set it), "0" and
+      // "false" are false, anything else (even empty) true.
       const force = q.get("force");
-      const { object, created } = await rest.patch(ctx, info.name, type, patch, sub, force === "true" || force === "1");
+      const forceOpt = force === null ? undefined : !(force === "0" || force.toLowerCase() === "false");
+      const { object, created } = await rest.patch(ctx, info.name, type, patch, sub, forceOpt);
       return writeOutput(req, res, created ? 201 : 200, rest, out, object, q, warningHeaders(ctx));
     }
     case "delete": {

@@ -23,6 +23,8 @@ export interface RequestContext {
   namespace: string;
   dryRun: boolean;
   fieldManager?: string;
+  /** The User-Agent header: names the field manager of writes that give no fieldManager. */
+  userAgent?: string;
   fieldValidation: "Strict" | "Warn" | "Ignore";
   /** Warnings to return in `Warning:` headers (unknown fields with fieldValidation=Warn, …). */
   warnings: string[];

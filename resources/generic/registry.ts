@@ -7,17 +7,26 @@ import type { ResourceDescriptor } from "../descriptor.js";
 import { badRequest, conflict, invalid, type StatusCause } from "../errors.js";
 import type { Columns, DeleteOptions, KubeList, ListQuery, PatchType, RequestContext, ResourceREST } from "../rest.js";
 import { combine, parseFieldSelector, parseLabelSelector } from "../selectors.js";
+import { applyPatch } from "./apply.js";
 import { checkNamespace, decodeBody } from "./body.js";
+import { FieldManager } from "./field-manager.js";
+import { rootType } from "./field-types.js";
 import { listOptions } from "./list-options.js";
 import { generateName, newUID, now, sameContent, specChanged } from "./meta.js";
 import { applyJSONPatch, applyMergePatch } from "./patch.js";
 import { mapped } from "./storage-errors.js";
 import type { Strategy } from "./strategy.js";
+import { checkPreconditions, keepSystemFields, withManagedFields } from "./update-meta.js";
+import { checkPatchOptions, checkWriteOptions, managerName } from "./write-options.js";
 
 const allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
+/** How a write records field ownership: as an update by a manager, or already done (apply). */
+type Tracking = { manager: string } | "done";
+
 export class Registry implements ResourceREST {
   private readonly gr: { group: string; resource: string };
+  readonly fields: FieldManager;
 
   constructor(
     readonly descriptor: ResourceDescriptor,
@@ -26,6 +35,13 @@ export class Registry implements ResourceREST {
     private readonly strategy: Strategy,
   ) {
     this.gr = { group: descriptor.group, resource: descriptor.plural };
+    this.fields = new FieldManager({
+      apiVersion: `${descriptor.group}/${descriptor.version}`,
+      kind: descriptor.kind,
+      type: rootType(descriptor.schema),
+      statusSubresource: strategy.statusSubresource,
+      now,
+    });
   }
 
   verbs(): string[] {
@@ -77,10 +93,16 @@ export class Registry implements ResourceREST {
   }
 
   async create(ctx: RequestContext, body: unknown): Promise<KubeObject> {
+    checkWriteOptions("CreateOptions", ctx);
     const obj = decodeBody(body, this.descriptor);
     checkNamespace(obj, ctx.namespace);
+    if (obj.metadata.resourceVersion) throw badRequest("resourceVersion should not be set on objects to be created");
+    return this.insert(ctx, obj, { manager: managerName(ctx) });
+  }
+
+  /** The create path, shared with an apply that creates: server-set metadata, strategy, validation, storage. */
+  async insert(ctx: RequestContext, obj: KubeObject, tracking: Tracking): Promise<KubeObject> {
     const m = obj.metadata;
-    if (m.resourceVersion) throw badRequest("resourceVersion should not be set on objects to be created");
     if (!m.name && m.generateName) m.name = generateName(m.generateName);
     if (!m.name) this.fail(obj, [{ type: "FieldValueRequired", field: "metadata.name", message: "Required value: name or generateName is required" }]);
     m.uid = newUID();
@@ -91,12 +113,15 @@ export class Registry implements ResourceREST {
     if (this.strategy.statusSubresource) delete obj.status;
     await this.strategy.prepareForCreate?.(obj, ctx);
     this.fail(obj, this.strategy.validate(obj, ctx));
+    // After validation, which prunes: unknown fields are nobody's.
+    if (tracking !== "done") withManagedFields(m, this.fields.update(undefined, obj, tracking.manager));
     if (ctx.dryRun) return obj;
     return mapped(this.gr, m.name!, () => this.store.create(this.key(ctx.namespace, m.name), obj));
   }
 
   async update(ctx: RequestContext, name: string, body: unknown, subresource?: string): Promise<{ object: KubeObject; created: boolean }> {
     this.checkSubresource(subresource);
+    checkWriteOptions("UpdateOptions", ctx);
     const obj = decodeBody(body, this.descriptor);
     checkNamespace(obj, ctx.namespace);
     if (obj.metadata.name !== name) {
@@ -108,13 +133,14 @@ export class Registry implements ResourceREST {
     const object = await this.write(ctx, name, (current) => {
       if (obj.metadata.resourceVersion !== current.metadata.resourceVersion) throw conflict(this.gr, name);
       return obj;
-    }, subresource);
+    }, subresource, { manager: managerName(ctx) });
     return { object, created: false };
   }
 
-  async patch(ctx: RequestContext, name: string, type: PatchType, patch: unknown, subresource?: string): Promise<{ object: KubeObject; created: boolean }> {
+  async patch(ctx: RequestContext, name: string, type: PatchType, patch: unknown, subresource?: string, force?: boolean): Promise<{ object: KubeObject; created: boolean }> {
     this.checkSubresource(subresource);
-    if (type === "apply") throw badRequest("server-side apply is not supported yet");
+    checkPatchOptions(type, ctx, force);
+    if (type === "apply") return applyPatch(this, ctx, name, patch, subresource, force === true);
     const object = await this.write(ctx, name, (current) => {
       const patched = (type === "json" ? applyJSONPatch(current, patch) : applyMergePatch(current, patch)) as KubeObject;
       const obj = decodeBody(patched, this.descriptor);
@@ -123,7 +149,7 @@ export class Registry implements ResourceREST {
       if (obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name ?? ""}) does not match the name on the URL (${name})`);
       checkNamespace(obj, ctx.namespace);
       return obj;
-    }, subresource);
+    }, subresource, { manager: managerName(ctx) });
     return { object, created: false };
   }
 
@@ -132,17 +158,18 @@ export class Registry implements ResourceREST {
    * subresource, generation bumped on a spec change, validation, no write when nothing changed, and removal once
    * a terminating object loses its last finalizer.
    */
-  private async write(ctx: RequestContext, name: string, next: (current: KubeObject) => KubeObject, subresource?: string): Promise<KubeObject> {
+  async write(ctx: RequestContext, name: string, next: (current: KubeObject) => KubeObject, subresource: string | undefined, tracking: Tracking): Promise<KubeObject> {
     const key = this.key(ctx.namespace, name);
     let dryRunResult: KubeObject | undefined;
     let finalized = false;
     const stored = await mapped(this.gr, name, () =>
       this.store.guaranteedUpdate(key, async (current) => {
         const incoming = next(current);
-        const obj = this.merge(incoming, current, subresource);
+        const obj = keepSystemFields(incoming, current, subresource, this.strategy.statusSubresource);
         await this.strategy.prepareForUpdate?.(obj, current, ctx, subresource);
         if (specChanged(obj, current, this.strategy.statusSubresource)) obj.metadata.generation = (current.metadata.generation ?? 0) + 1;
         this.fail(obj, this.strategy.validate(obj, ctx, current));
+        if (tracking !== "done") withManagedFields(obj.metadata, this.fields.update(current, obj, tracking.manager, subresource));
         if (sameContent(obj, current)) return current;
         finalized = Boolean(obj.metadata.deletionTimestamp) && (obj.metadata.finalizers ?? []).length === 0;
         if (ctx.dryRun) {
@@ -160,38 +187,10 @@ export class Registry implements ResourceREST {
     return stored;
   }
 
-  /** The new object as stored: what the client may change, on top of what only the server sets. */
-  private merge(incoming: KubeObject, current: KubeObject, subresource?: string): KubeObject {
-    const cm = current.metadata;
-    if (subresource === "status") {
-      // /status changes status alone; metadata (but managedFields) and spec stay as stored.
-      return { ...current, status: incoming.status, metadata: { ...cm, resourceVersion: cm.resourceVersion } };
-    }
-    const obj: KubeObject = { ...incoming, metadata: { ...incoming.metadata } };
-    const m = obj.metadata;
-    m.uid = cm.uid;
-    m.creationTimestamp = cm.creationTimestamp;
-    m.generation = cm.generation;
-    m.namespace = cm.namespace;
-    m.resourceVersion = cm.resourceVersion;
-    if (cm.deletionTimestamp) {
-      m.deletionTimestamp = cm.deletionTimestamp;
-      m.deletionGracePeriodSeconds = cm.deletionGracePeriodSeconds;
-    } else {
-      delete m.deletionTimestamp;
-      delete m.deletionGracePeriodSeconds;
-    }
-    if (this.strategy.statusSubresource) {
-      if (current.status === undefined) delete obj.status;
-      else obj.status = current.status;
-    }
-    return obj;
-  }
-
   async delete(ctx: RequestContext, name: string, opts: DeleteOptions): Promise<{ object: KubeObject; gone: boolean }> {
     const key = this.key(ctx.namespace, name);
     const current = await mapped(this.gr, name, () => this.store.get(key));
-    this.checkPreconditions(current, opts);
+    checkPreconditions(this.gr, current, opts);
     await this.strategy.checkDelete?.(current, ctx);
     const finalizers = new Set(current.metadata.finalizers ?? []);
     if (opts.propagationPolicy === "Orphan") finalizers.add("orphan");
@@ -205,7 +204,7 @@ export class Registry implements ResourceREST {
     if (ctx.dryRun) return { object: current, gone: false };
     const object = await mapped(this.gr, name, () =>
       this.store.guaranteedUpdate(key, (cur) => {
-        this.checkPreconditions(cur, opts);
+        checkPreconditions(this.gr, cur, opts);
         const fin = new Set([...(cur.metadata.finalizers ?? []), ...finalizers]);
         if (cur.metadata.deletionTimestamp && fin.size === (cur.metadata.finalizers ?? []).length) return cur;
         const m = { ...cur.metadata, finalizers: [...fin] };
@@ -233,17 +232,6 @@ export class Registry implements ResourceREST {
       }
     }
     return { ...list, items: deleted };
-  }
-
-  private checkPreconditions(obj: KubeObject, opts: DeleteOptions): void {
-    const p = opts.preconditions;
-    const name = obj.metadata.name ?? "";
-    if (p?.uid && p.uid !== obj.metadata.uid) {
-      throw conflict(this.gr, name, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${obj.metadata.uid}`);
-    }
-    if (p?.resourceVersion && p.resourceVersion !== obj.metadata.resourceVersion) {
-      throw conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
-    }
   }
 
   private fail(obj: KubeObject, causes: StatusCause[]): void {

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 
 export interface EtcdServer {
   /** Client URL, e.g. http://127.0.0.1:41234. */
@@ -16,7 +16,13 @@ export interface EtcdServer {
   stop(): Promise<void>;
 }
 
-const etcdBinary = process.env.ETCD_BIN ?? "/usr/bin/etcd";
+/** $ETCD_BIN, else Debian's /usr/bin/etcd, else the first etcd on the PATH. */
+function findEtcd(): string {
+  if (process.env.ETCD_BIN) return process.env.ETCD_BIN;
+  const dirs = ["/usr/bin", ...(process.env.PATH ?? "").split(delimiter)];
+  return dirs.map((d) => join(d, "etcd")).find((p) => existsSync(p)) ?? "/usr/bin/etcd";
+}
+const etcdBinary = findEtcd();
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

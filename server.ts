@@ -2,7 +2,9 @@
  * The one wiring file: hub client, storage, resources, authentication and authorization, health, OpenAPI, and
  * the HTTP/2 + HTTP/1.1 server. Nothing else imports every folder.
  */
+import { randomUUID } from "node:crypto";
 import http2 from "node:http2";
+import { hostname } from "node:os";
 import * as k8s from "@kubernetes/client-node";
 import { createApp } from "./apiserver/app.js";
 import { loadAuthConfig } from "./apiserver/auth-config.js";
@@ -13,7 +15,12 @@ import { createMetrics } from "./apiserver/metrics.js";
 import { loadServingCert } from "./apiserver/tls.js";
 import { ConfigError, type Config } from "./config.js";
 import { watchCRDConflicts } from "./hub/crd-conflicts.js";
+import { hubLeaseClient } from "./leader/lease-client.js";
+import { startElection } from "./leader/lease.js";
 import { log } from "./log.js";
+import { startFleet } from "./members/fleet.js";
+import { watchNamespaceLabels } from "./members/namespaces.js";
+import { startProfileWriter } from "./resources/clusterprofiles/writer.js";
 import { buildOpenAPI } from "./openapi/index.js";
 import { descriptors } from "./resources/descriptors.js";
 import { createResources } from "./resources/registries.js";
@@ -67,7 +74,16 @@ export async function startServer(config: Config): Promise<RunningServer> {
     etcdServers: config.etcdServers,
     prefix: config.etcdPrefix,
   });
-  const resources = createResources(store);
+  const fleet = startFleet(kc, { namespaces: config.namespaces, log: log.child({ component: "members" }) });
+  const namespaceLabels = watchNamespaceLabels(kc, log.child({ component: "namespaces" }));
+  const elector = startElection(hubLeaseClient(kc, config.serviceNamespace, "clusterset-apiserver"), `${hostname()}_${randomUUID()}`, log.child({ component: "leader" }));
+  const writer = startProfileWriter({ store, fleet, namespaces: namespaceLabels, elector, log: log.child({ component: "profile-writer" }) });
+  const resources = createResources(store, {
+    secretOf: (ns, name) => {
+      const src = fleet.source(`${ns}/${name}`);
+      return src ? `${src.namespace}/${src.secretName}` : undefined;
+    },
+  });
   const authConfig = loadAuthConfig(kc, log.child({ component: "auth-config" }));
   const authn = createAuthenticator(authConfig, kc);
   const authz = createAuthorizer(kc);
@@ -81,6 +97,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     { name: "authentication-config", check: () => (authConfig.ready() ? undefined : "the hub's extension-apiserver-authentication ConfigMap is not loaded yet") },
     { name: "crd-informer-synced", check: () => (crds.synced() ? undefined : "CustomResourceDefinitions on the hub not listed yet") },
     { name: "no-conflicting-crds", check: () => crds.message() },
+    { name: "member-secrets-synced", check: () => (fleet.isSynced() ? undefined : "member Secrets on the hub not listed yet") },
   ];
 
   const app = createApp({
@@ -117,7 +134,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
         // Open watches would hold close() forever: end the sessions now that no new request is taken.
         setTimeout(() => resolve(), 2000).unref();
       });
-      await Promise.allSettled([crds.stop(), authConfig.stop(), store.close()]);
+      writer.stop();
+      await elector.stop();
+      await Promise.allSettled([crds.stop(), authConfig.stop(), fleet.stop(), namespaceLabels.stop()]);
+      await store.close();
     },
   };
 }

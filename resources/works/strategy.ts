@@ -1,9 +1,15 @@
-/** Works: the target label is required and fixed for life (DESIGN.md "Works"). */
+/**
+ * Works: the target label is required and fixed for life, and status is computed from the member by the
+ * dispatcher, never written by users (DESIGN.md "Works").
+ */
+import { isDeepStrictEqual } from "node:util";
 import type { KubeObject } from "../../storage/interface.js";
-import type { StatusCause } from "../errors.js";
+import { invalid, type StatusCause } from "../errors.js";
 import { schemaStrategy, type SchemaValidator } from "../generic/schema-strategy.js";
 import type { Strategy } from "../generic/strategy.js";
 import { workClusterLabel } from "./columns.js";
+
+export const computedStatusMessage = "computed by clusterset-apiserver";
 
 export function workStrategy(validateSchema: SchemaValidator): Strategy {
   return schemaStrategy(validateSchema, true, {
@@ -14,6 +20,11 @@ export function workStrategy(validateSchema: SchemaValidator): Strategy {
       const before = old?.metadata.labels?.[workClusterLabel];
       if (old && before !== target) return [{ type: "FieldValueInvalid", field, message: `Invalid value: ${JSON.stringify(target)}: field is immutable` }];
       return [];
+    },
+    prepareForUpdate(obj: KubeObject, old: KubeObject, _ctx, subresource?: string) {
+      if (subresource === "status" && !isDeepStrictEqual(obj.status, old.status)) {
+        throw invalid("multicluster.x-k8s.io", "Work", old.metadata.name ?? "", [{ type: "FieldValueForbidden", field: "status", message: `Forbidden: ${computedStatusMessage}` }]);
+      }
     },
   });
 }

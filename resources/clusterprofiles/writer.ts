@@ -1,0 +1,156 @@
+/**
+ * Keeps joined members' ClusterProfiles in storage (DESIGN.md "How computed objects live"): on the leader only,
+ * a profile is written when, and only when, its computed content changes, so list, watch, resume and restarts
+ * behave as for stored objects and every replica serves the same answer. Members' changes arrive from the fleet
+ * (debounced there); work is serialized per key through one dirty set, so a burst of changes to one member
+ * becomes one write.
+ */
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { LeaderElector } from "../../leader/lease.js";
+import type { Fleet } from "../../members/fleet.js";
+import type { NamespaceLabels } from "../../members/namespaces.js";
+import { StorageError, type KubeObject, type Store } from "../../storage/interface.js";
+import { canAdopt, CLUSTER_MANAGER, computeProfile, leftProfile, MANAGER_LABEL, sameContent } from "./compute.js";
+import { ADOPTED_ANNOTATION, SECRET_ANNOTATION } from "./joined.js";
+
+export interface ProfileWriterDeps {
+  store: Store;
+  fleet: Fleet;
+  namespaces: NamespaceLabels;
+  elector: LeaderElector;
+  log: Logger;
+  now?: () => Date;
+}
+
+export interface ProfileWriter {
+  /** Resolves when every key marked so far has been processed (tests, shutdown). */
+  idle(): Promise<void>;
+  stop(): void;
+}
+
+const storeKey = (key: string) => `/clusterprofiles/${key}`;
+const whole = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+
+export function startProfileWriter(deps: ProfileWriterDeps): ProfileWriter {
+  const { store, fleet, namespaces, elector, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const dirty = new Set<string>();
+  const refused = new Set<string>();
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  const mark = (key: string) => {
+    if (stopped) return;
+    dirty.add(key);
+    if (!running) running = drain().finally(() => (running = undefined));
+  };
+
+  async function drain(): Promise<void> {
+    while (dirty.size > 0 && !stopped) {
+      const [key] = dirty;
+      dirty.delete(key!);
+      if (!elector.isLeader()) continue;
+      try {
+        await sync(key!);
+      } catch (err) {
+        log.warn({ profile: key, err: String(err) }, "profile write failed; retrying");
+        setTimeout(() => mark(key!), 1000).unref();
+      }
+    }
+  }
+
+  async function current(key: string): Promise<KubeObject | undefined> {
+    try {
+      return await store.get(storeKey(key));
+    } catch (e) {
+      if (e instanceof StorageError && e.code === "NotFound") return undefined;
+      throw e;
+    }
+  }
+
+  async function sync(key: string): Promise<void> {
+    const view = fleet.get(key);
+    const stored = await current(key);
+    if (!view) return memberLeft(key, stored);
+    const source = fleet.source(key);
+    const secret = source ? `${source.namespace}/${source.secretName}` : "";
+    let adopting = false;
+    if (stored && !stored.metadata.annotations?.[SECRET_ANNOTATION]) {
+      if (!canAdopt(stored)) {
+        if (!refused.has(key)) log.error({ profile: key }, `a ClusterProfile ${key} managed by someone else exists: not joining that name (delete it, or set spec.clusterManager.name to ${CLUSTER_MANAGER} to let us adopt it)`);
+        refused.add(key);
+        return;
+      }
+      adopting = true;
+    }
+    refused.delete(key);
+    const compute = (base: KubeObject | undefined) => {
+      const next = computeProfile(view, base, now(), { namespaceLabels: namespaces.labels(view.namespace) });
+      next.metadata.annotations = { ...next.metadata.annotations, [SECRET_ANNOTATION]: secret, ...(adopting ? { [ADOPTED_ANNOTATION]: "true" } : {}) };
+      return next;
+    };
+    if (!stored) {
+      const next = compute(undefined);
+      next.metadata.uid = randomUUID();
+      next.metadata.creationTimestamp = whole(now());
+      await store.create(storeKey(key), next);
+      log.info({ profile: key }, "member joined: profile created");
+      return;
+    }
+    if (sameContent(compute(stored), stored)) return;
+    await store.guaranteedUpdate(storeKey(key), (cur) => {
+      const next = compute(cur);
+      return sameContent(next, cur) ? cur : next;
+    });
+  }
+
+  async function memberLeft(key: string, stored: KubeObject | undefined): Promise<void> {
+    const secret = stored?.metadata.annotations?.[SECRET_ANNOTATION];
+    if (!stored || !secret) return;
+    if (stored.metadata.annotations?.[ADOPTED_ANNOTATION] === "true") {
+      const [ns, name] = secret.split("/");
+      await store.guaranteedUpdate(storeKey(key), (cur) => {
+        const next = leftProfile(cur, { namespace: ns ?? "", name: name ?? "" }, now());
+        const annotations = { ...next.metadata.annotations };
+        delete annotations[SECRET_ANNOTATION];
+        next.metadata = { ...next.metadata, annotations };
+        return sameContent(next, cur) ? cur : next;
+      });
+      return;
+    }
+    await store.delete(storeKey(key), { uid: stored.metadata.uid! }).catch((e: unknown) => {
+      if (!(e instanceof StorageError && e.code === "NotFound")) throw e;
+    });
+    log.info({ profile: key }, "member left: profile deleted");
+  }
+
+  /** Everything a new leader must look at: current members and profiles we wrote for members now gone. */
+  async function resyncAll(): Promise<void> {
+    for (const key of fleet.keys()) mark(key);
+    const list = await store.list("/clusterprofiles/");
+    for (const p of list.items) {
+      if (p.metadata.annotations?.[SECRET_ANNOTATION] && p.metadata.labels?.[MANAGER_LABEL] === CLUSTER_MANAGER) mark(`${p.metadata.namespace}/${p.metadata.name}`);
+    }
+  }
+
+  const unsubscribeFleet = fleet.subscribe(mark);
+  const unsubscribeNs = namespaces.subscribe((ns) => {
+    for (const key of fleet.keys()) if (key.startsWith(`${ns}/`)) mark(key);
+  });
+  elector.onChange((leader) => {
+    if (leader) resyncAll().catch((err: unknown) => log.warn({ err: String(err) }, "profile resync failed"));
+  });
+  if (elector.isLeader()) void resyncAll();
+
+  return {
+    async idle() {
+      while (running) await running;
+    },
+    stop() {
+      stopped = true;
+      unsubscribeFleet();
+      unsubscribeNs();
+    },
+  };
+}

@@ -44,6 +44,10 @@ export interface Cluster {
   kubectl(args: string[], opts?: KubectlOptions): Promise<KubectlResult>;
   /** An HTTPS request as admin, `path` relative to the server (e.g. "/api/v1/namespaces"). */
   request(path: string, init?: RequestInit): Promise<HttpsResponse>;
+  /** Stops only kube-apiserver (a member outage, as the hub sees it); etcd and the controller-manager stay. */
+  stopApiserver(): Promise<void>;
+  /** Starts kube-apiserver again on the same port and flags, and waits for /readyz. */
+  startApiserver(): Promise<void>;
   /** Stops controller-manager, kube-apiserver, etcd (by pid); closes the run directory if the cluster owns it. */
   stop(opts?: { keepLogs?: boolean }): Promise<void>;
 }
@@ -60,7 +64,9 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
     const etcd = await startEtcd(runDir, name);
     started.push(etcd);
     progress(`${name}: etcd up at ${etcd.url}`);
-    const { proc: apiserver, port } = await startApiserver(runDir, name, bins.kubeApiserver, pki, etcd, opts.apiserverFlags ?? []);
+    const first = await startApiserver(runDir, name, bins.kubeApiserver, pki, etcd, opts.apiserverFlags ?? []);
+    let apiserver = first.proc;
+    const port = first.port;
     started.unshift({ stop: () => apiserver.stop() });
     const url = `https://127.0.0.1:${port}`;
     const kubeconfigPath = writeKubeconfig(path.join(dir, "admin.kubeconfig"), {
@@ -126,6 +132,16 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
       processes: { etcd: etcd.proc, apiserver, controllerManager },
       kubectl: (args, kopts) => runKubectl({ kubectlPath: bins.kubectl, kubeconfigPath, cacheDir }, args, kopts),
       request,
+      async stopApiserver() {
+        await apiserver.stop();
+      },
+      async startApiserver() {
+        if (apiserver.running()) return;
+        const next = spawnLogged({ name: `${name}/kube-apiserver`, command: apiserver.command, args: [...apiserver.args], runDir });
+        apiserver = next;
+        cluster.processes.apiserver = next;
+        await waitForHttpsOk(`${url}/readyz`, creds, { what: `${name} kube-apiserver /readyz after restart`, proc: next, timeoutMs: 180_000 });
+      },
       async stop(sopts = {}) {
         // Dependents first: the controller-manager needs the apiserver, which needs etcd.
         if (controllerManager) await controllerManager.stop();

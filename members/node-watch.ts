@@ -12,6 +12,9 @@ export class NodeWatch {
   #informer: ResilientInformer<Node> | undefined;
   #synced = false;
   #problem: string | undefined;
+  #attempted!: () => void;
+  /** Settles after the first list attempt, whatever its outcome (the fleet's start gate waits for it). */
+  readonly firstAttempt = new Promise<void>((r) => (this.#attempted = r));
 
   constructor(deps: ViewDeps) {
     this.#deps = deps;
@@ -32,6 +35,8 @@ export class NodeWatch {
         } catch (e) {
           this.#setProblem(permissionProblem(e, "Nodes"));
           throw e;
+        } finally {
+          this.#attempted();
         }
       },
       // The informer's own retry warnings would repeat every few seconds while a member is down; health says

@@ -20,6 +20,10 @@ export class PropertyWatch {
   #version: string | null | undefined;
   #synced = false;
   #problem: string | undefined;
+  #attempted!: () => void;
+  /** Settles after the first discovery (and, when the API is there, the first list) attempt. */
+  readonly firstAttempt = new Promise<void>((r) => (this.#attempted = r));
+  #firstList: Promise<void> | undefined;
 
   constructor(deps: ViewDeps) {
     this.#deps = deps;
@@ -49,6 +53,7 @@ export class PropertyWatch {
     } catch {
       // Unreachable or confused: keep what we have, try again later.
     }
+    void (this.#firstList ?? Promise.resolve()).then(this.#attempted);
     const { opts } = this.#deps;
     this.#timers.after(jitter(this.#version ? opts.discoveryRecheckMs : opts.discoveryIntervalMs), () => void this.#discover());
   }
@@ -71,6 +76,9 @@ export class PropertyWatch {
   #watch(version: string): void {
     const { kc, http, log, opts } = this.#deps;
     const path = `/apis/${ABOUT_GROUP}/${version}/clusterproperties`;
+    let listed!: () => void;
+    this.#firstList ??= new Promise<void>((r) => (listed = r));
+    const firstListed = () => listed?.();
     const informer: ResilientInformer<ClusterProperty> = startInformer<ClusterProperty>(
       kc,
       `${path}?timeoutSeconds=${opts.watchTimeoutSeconds}`,
@@ -91,6 +99,8 @@ export class PropertyWatch {
             this.#deps.changed();
           }
           throw e;
+        } finally {
+          firstListed();
         }
       },
       log.child({ watch: "clusterproperties" }, { level: "error" }),

@@ -7,6 +7,7 @@
 import type { Logger } from "pino";
 import { healthFromProbe, ignoredNote, joinedAfterProbe, type ConditionState, type ProbeOutcome } from "./health.js";
 import { KubeconfigError, loadMemberKubeconfig, type MemberAccess } from "./kubeconfig.js";
+import type { Limiter } from "./limiter.js";
 import { createMemberHttp, type MemberHttp } from "./member-http.js";
 import type { MemberView, ViewCondition } from "./member-view.js";
 import { NodeWatch } from "./node-watch.js";
@@ -34,6 +35,7 @@ export class MemberViewer {
   #versionAt = 0;
   #snapshot: MemberView | undefined;
   #notifyPending = false;
+  #release: (() => void) | undefined;
 
   constructor(source: MemberSource, log: Logger, opts: Partial<ViewOptions> = {}) {
     this.#opts = { ...defaultViewOptions, ...opts };
@@ -55,12 +57,21 @@ export class MemberViewer {
     }
   }
 
-  /** Starts probing and watching; a view with an unusable kubeconfig just shows that. */
-  start(): void {
+  /**
+   * Starts probing and watching; a view with an unusable kubeconfig just shows that. With a gate, the first
+   * round (client, probe, first lists) happens while holding one of its slots.
+   */
+  start(gate?: Limiter): void {
     const access = this.#access;
     if (!access) return;
-    void createMemberHttp(access, { timeoutMs: this.#opts.probeTimeoutMs }).then(
-      (http) => {
+    void (async () => {
+      const release = gate ? await gate.acquire() : () => undefined;
+      // Whatever happens to this member, its slot comes back: a hung member must not hold the fleet's start.
+      const failsafe = setTimeout(release, 2 * this.#opts.probeTimeoutMs + 2_000).unref();
+      this.#release = release;
+      try {
+        if (this.#timers.stopped) return;
+        const http = await createMemberHttp(access, { timeoutMs: this.#opts.probeTimeoutMs });
         if (this.#timers.stopped) return http.close();
         this.#http = http;
         const deps: ViewDeps = { kc: access.kc, http, log: this.#log, opts: this.#opts, changed: () => this.#changed() };
@@ -68,10 +79,15 @@ export class MemberViewer {
         this.#props = new PropertyWatch(deps);
         this.#nodes.start();
         this.#props.start();
-        void this.#probeLoop();
-      },
-      (e: unknown) => this.#log.error({ err: (e as Error).message }, "cannot build the member client"),
-    );
+        const probing = this.#probeLoop();
+        await Promise.all([probing, this.#nodes.firstAttempt, this.#props.firstAttempt]);
+      } catch (e) {
+        this.#log.error({ err: (e as Error).message }, "cannot build the member client");
+      } finally {
+        clearTimeout(failsafe);
+        release();
+      }
+    })();
   }
 
   /** Same kubeconfig, other details (display name, ignored Secrets). A new kubeconfig needs a new viewer. */
@@ -91,12 +107,18 @@ export class MemberViewer {
 
   async stop(): Promise<void> {
     this.#timers.stop();
+    this.#release?.();
     this.#listeners.clear();
     await Promise.allSettled([this.#nodes?.stop(), this.#props?.stop()]);
     this.#http?.close();
   }
 
   async #probeLoop(): Promise<void> {
+    await this.#probe();
+    this.#timers.after(jitter(this.#opts.healthIntervalMs), () => void this.#probeLoop());
+  }
+
+  async #probe(): Promise<void> {
     const http = this.#http!;
     let outcome: ProbeOutcome;
     try {
@@ -112,7 +134,6 @@ export class MemberViewer {
     if (this.#health.reason === "Healthy" && (!this.#version || !wasHealthy || now - this.#versionAt > this.#opts.versionRefreshMs)) {
       await this.#fetchVersion(http, now);
     }
-    this.#timers.after(jitter(this.#opts.healthIntervalMs), () => void this.#probeLoop());
   }
 
   async #fetchVersion(http: MemberHttp, now: number): Promise<void> {

@@ -6,7 +6,6 @@
  * upstream reports as a plain error (500 `failed to create typed patch object …`).
  */
 import type { KubeObject } from "../../storage/interface.js";
-import type { ResourceDescriptor } from "../descriptor.js";
 import { badRequest, StatusError } from "../errors.js";
 import { fieldType, type FieldType } from "./field-types.js";
 import { peString } from "./fieldpath.js";
@@ -28,8 +27,15 @@ export function gvkString(apiVersion: unknown, kind: unknown): string {
 const goTypeName = (v: unknown): string =>
   Array.isArray(v) ? "array" : v === null ? "null" : typeof v === "object" ? "object" : typeof v === "string" ? "string" : typeof v === "boolean" ? "bool" : "number";
 
+/** What the configuration must say it is. */
+export interface ApplyTargetKind {
+  /** `multicluster.x-k8s.io/v1alpha1`. */
+  apiVersion: string;
+  kind: string;
+}
+
 /** The configuration, checked; throws the StatusError kube-apiserver answers with. */
-export function checkApplyConfig(patch: unknown, d: ResourceDescriptor, type: FieldType): KubeObject {
+export function checkApplyConfig(patch: unknown, target: ApplyTargetKind, type: FieldType): KubeObject {
   if (!isPlainObject(patch)) {
     if (patch === null || patch === undefined) throw badRequest(`invalid object type: ${gvkString(undefined, undefined)}`);
     throw badRequest(
@@ -37,7 +43,7 @@ export function checkApplyConfig(patch: unknown, d: ResourceDescriptor, type: Fi
     );
   }
   const gvk = gvkString(patch.apiVersion, patch.kind);
-  if (gvk !== gvkString(`${d.group}/${d.version}`, d.kind)) throw badRequest(`invalid object type: ${gvk}`);
+  if (gvk !== gvkString(target.apiVersion, target.kind)) throw badRequest(`invalid object type: ${gvk}`);
   const metadata = patch.metadata;
   if (metadata !== undefined && metadata !== null && !isPlainObject(metadata)) {
     throw badRequest(`error decoding YAML: json: cannot unmarshal ${goTypeName(metadata)} into Go struct field ObjectMeta.metadata of type v1.ObjectMeta`);

@@ -32,10 +32,11 @@ export async function applyPatch(
   subresource: string | undefined,
   force: boolean,
 ): Promise<{ object: KubeObject; created: boolean }> {
-  const config = checkApplyConfig(patch, r.descriptor, rootType(r.descriptor.schema));
+  const d = r.descriptor;
+  const config = checkApplyConfig(patch, { apiVersion: `${d.group}/${d.version}`, kind: d.kind }, rootType(d.schema));
   // checkPatchOptions has made sure there is one.
   const manager = ctx.fieldManager!;
-  const gr = { group: r.descriptor.group, resource: r.descriptor.plural };
+  const gr = { group: d.group, resource: d.plural };
 
   const applied = (current: KubeObject | undefined): KubeObject => {
     let obj: KubeObject;

@@ -26,6 +26,7 @@ import {
   type ManagedFieldsEntry,
   type ManagerInfo,
 } from "./managed-fields.js";
+import { allowedConflicts, KUBECTL, syncLastApplied } from "./last-applied.js";
 import { merge, sameValue } from "./merge.js";
 import { compare, ensureNamedFieldsAreMembers, removeItems, toFieldSet } from "./typed.js";
 
@@ -122,11 +123,16 @@ export class FieldManager {
     const c = compare(liveValue, merged, t);
     const changed = c.modified.union(c.added).recursiveDifference(reset);
     const removed = c.removed.recursiveDifference(reset);
-    const conflicts: Conflict[] = [];
+    let conflicts: Conflict[] = [];
     for (const [otherId, owned] of managed) {
       if (otherId === id) continue;
       const clash = owned.set.intersection(changed);
       for (const path of clash.paths()) conflicts.push({ info: owned.info, path });
+    }
+    if (conflicts.length > 0 && !force && manager === KUBECTL) {
+      // Fields client-side apply set (and that still hold what it recorded) are kubectl's to take.
+      const allowed = allowedConflicts(live, liveValue, this.opts, t);
+      if (allowed) conflicts = conflicts.filter((c) => !allowed.has(c.path));
     }
     if (conflicts.length > 0 && !force) throw new ApplyConflicts(conflicts);
     for (const [otherId, owned] of managed) {
@@ -145,6 +151,7 @@ export class FieldManager {
     result.metadata ??= {};
     const entries = encodeManagedFields(managed);
     if (entries.length > 0) result.metadata.managedFields = entries;
+    if (manager === KUBECTL) syncLastApplied(result, config);
     return result;
   }
 

@@ -172,6 +172,14 @@ describe("server-side apply", () => {
     expect(await failure(apply(profile({}), "ssa"))).toMatchObject({ code: 422, reason: "Invalid" });
   });
 
+  it("treats a resourceVersion in the configuration as a precondition", async () => {
+    await apply(profile({ clusterManager: { name: "m" } }), "ssa");
+    const stale = await failure(apply(profile({ clusterManager: { name: "m" }, displayName: "d" }, { resourceVersion: "0" }), "ssa"));
+    expect(stale).toMatchObject({ code: 409, reason: "Conflict", message: 'Operation cannot be fulfilled on clusterprofiles.multicluster.x-k8s.io "p": the object has been modified; please apply your changes to the latest version and try again' });
+    const { object } = await apply(profile({ clusterManager: { name: "m" }, displayName: "d" }, { resourceVersion: "1" }), "ssa");
+    expect(object.metadata.resourceVersion).toBe("2");
+  });
+
   it("dry-run apply creates nothing", async () => {
     const { object, created } = await registry.patch(ctx({ fieldManager: "ssa", dryRun: true }), "p", "apply", profile({ clusterManager: { name: "m" } }));
     expect(created).toBe(true);

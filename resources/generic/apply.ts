@@ -39,6 +39,9 @@ export async function applyPatch(
   const gr = { group: d.group, resource: d.plural };
 
   const applied = (current: KubeObject | undefined): KubeObject => {
+    // A resourceVersion in the configuration is a precondition, as in any update.
+    const rv = config.metadata?.resourceVersion;
+    if (current && rv && rv !== current.metadata.resourceVersion) throw conflict(gr, name);
     let obj: KubeObject;
     try {
       obj = r.fields.apply(current, config, manager, force, subresource);

@@ -126,7 +126,11 @@ export function encodeManagedFields(managed: Managed): ManagedFieldsEntry[] {
       out.push(o);
       continue;
     }
-    const e: ManagedFieldsEntry = { manager: owned.info.manager, operation: owned.info.operation, apiVersion: owned.info.apiVersion };
+    // Field order and omitempty as metav1.ManagedFieldsEntry marshals.
+    const e: ManagedFieldsEntry = {};
+    if (owned.info.manager) e.manager = owned.info.manager;
+    e.operation = owned.info.operation;
+    e.apiVersion = owned.info.apiVersion;
     if (owned.time) e.time = owned.time;
     e.fieldsType = "FieldsV1";
     e.fieldsV1 = owned.set.toFieldsV1();

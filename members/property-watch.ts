@@ -61,7 +61,9 @@ export class PropertyWatch {
   async #use(version: string | null): Promise<void> {
     if (version === this.#version) return;
     const { log } = this.#deps;
-    log.info({ version: version ?? "none" }, version ? `member serves ClusterProperties at ${ABOUT_GROUP}/${version}` : "member serves no ClusterProperty API");
+    // "None" at the first look is the common case for thousands of members: only a change is news.
+    const level = this.#version === undefined && version === null ? "debug" : "info";
+    log[level]({ version: version ?? "none" }, version ? `member serves ClusterProperties at ${ABOUT_GROUP}/${version}` : "member serves no ClusterProperty API");
     const old = this.#informer;
     this.#informer = undefined;
     this.#version = version;

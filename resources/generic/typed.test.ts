@@ -39,6 +39,10 @@ describe("typed walks", () => {
     ]);
   });
 
+  it("ToFieldSet owns nothing through an empty or null struct field", () => {
+    expect(toFieldSet({ spec: {}, status: null }, cp).isEmpty()).toBe(true);
+  });
+
   it("Compare names added and removed subtrees at every level and modified leaves", () => {
     const c = compare({ spec: { displayName: "a" }, metadata: { labels: { x: "1" } } }, { spec: { displayName: "b", clusterManager: { name: "m" } } }, cp);
     expect(paths(c.modified)).toEqual([".spec.displayName"]);

@@ -89,8 +89,8 @@ function walkSet(v: Value, t: FieldType, path: Path, out: FieldSet): void {
     for (const [k, c] of Object.entries(v)) {
       const p = [...path, { field: k }];
       walkSet(c, fieldType(t, k) ?? UNTYPED, p, out);
-      // Struct fields are owned through what they hold; map entries, nulls and empty objects are owned themselves.
-      if (c === null || (isPlainObject(c) && Object.keys(c).length === 0) || !isNamedField(t, k)) out.insert(p);
+      // Struct fields are owned through what they hold (an empty or null one: not at all); map entries themselves.
+      if (!isNamedField(t, k)) out.insert(p);
     }
   } else if (t.kind === "list") {
     if (!Array.isArray(v)) {

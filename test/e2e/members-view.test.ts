@@ -73,6 +73,14 @@ describe("member view on a real member", () => {
       properties: [],
     });
     expect(fleet.get("fleet/capi1")?.secretRef).toEqual({ namespace: "fleet", name: "capi1-kubeconfig", key: "value", kind: "cluster-api" });
+
+    // Without --namespaces: the same members, from hub-wide watches; a namespace not listed sees none.
+    const all = startFleet(hub, { namespaces: [], log });
+    const none = startFleet(hub, { namespaces: ["elsewhere"], log });
+    await Promise.all([all.synced, none.synced]);
+    expect(all.keys().sort()).toEqual(["fleet/capi1", "fleet/member1"]);
+    expect(none.keys()).toEqual([]);
+    await Promise.all([all.stop(), none.stop()]);
   });
 
   it("notices the ClusterProperty CRD installed later, and hears property and Node changes quickly", async () => {

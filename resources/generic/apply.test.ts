@@ -71,6 +71,21 @@ describe("managedFields on create and update", () => {
     expect(entries(s).find((e) => e.manager === "agent")).toMatchObject({ subresource: "status", fieldsV1: { "f:status": { ".": {}, "f:version": { ".": {}, "f:kubernetes": {} } } } });
   });
 
+  it("clears managedFields on a reset ([]) and leaves the object untracked by updates until an apply", async () => {
+    await registry.create(ctx({ fieldManager: "creator" }), profile({ clusterManager: { name: "m" }, displayName: "d" }));
+    const { object: reset } = await registry.patch(ctx({ fieldManager: "resetter" }), "p", "merge", { metadata: { managedFields: [], labels: { a: "1" } } });
+    expect(reset.metadata.managedFields).toBeUndefined();
+    const { object: labelled } = await registry.patch(ctx({ fieldManager: "labeller" }), "p", "merge", { metadata: { labels: { b: "2" } } });
+    expect(labelled.metadata.managedFields).toBeUndefined();
+    const status = await failure(registry.patch(ctx({ fieldManager: "ssa" }), "p", "apply", profile({ clusterManager: { name: "m" }, displayName: "new" })));
+    expect(status.message).toBe(`Apply failed with 1 conflict: conflict with "before-first-apply" using ${GV}: .spec.displayName`);
+    const { object } = await registry.patch(ctx({ fieldManager: "ssa" }), "p", "apply", profile({ clusterManager: { name: "m" }, displayName: "d" }));
+    expect(entries(object).map((e) => [e.manager, e.operation])).toEqual([
+      ["ssa", "Apply"],
+      ["before-first-apply", "Update"],
+    ]);
+  });
+
   it("refuses an over-long fieldManager with kube's CreateOptions wording", async () => {
     const status = await failure(registry.create(ctx({ fieldManager: "x".repeat(129) }), profile({ clusterManager: { name: "m" } })));
     expect(status).toMatchObject({ code: 422, reason: "Invalid", message: 'CreateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: must have at most 128 bytes' });

@@ -81,11 +81,19 @@ export class FieldManager {
    */
   update(live: KubeObject | undefined, next: KubeObject, manager: string, subresource?: string): ManagedFieldsEntry[] {
     const managed = decodeLiveOrNew(live?.metadata.managedFields, next.metadata.managedFields, subresource !== undefined);
+    // skipNonAppliedManager: an existing object without managedFields (reset, or older than field management)
+    // stays untracked by updates; the next apply starts tracking it.
+    if (managed.size === 0 && live?.metadata.uid) return [];
+    this.track(managed, this.bare(live), this.bare(next), manager, subresource);
+    return encodeManagedFields(managed);
+  }
+
+  /** An update's effect on ownership: the writer takes what it changed from everyone, what went away leaves. */
+  private track(managed: Managed, live: KubeObject, next: KubeObject, manager: string, subresource: string | undefined): void {
     const reset = this.resetFields(subresource);
-    const c = compare(this.bare(live), this.bare(next), this.opts.type);
+    const c = compare(live, next, this.opts.type);
     const changed = c.modified.union(c.added).recursiveDifference(reset);
     const removed = c.removed.recursiveDifference(reset);
-    // The writer takes what it changed from everyone, and what went away leaves every owner.
     for (const [id, owned] of managed) {
       owned.set = owned.set.difference(changed).difference(removed);
       if (owned.set.isEmpty()) managed.delete(id);
@@ -98,7 +106,6 @@ export class FieldManager {
       managed.set(id, { info, set: previous ? previous.set.union(took) : took, time: this.opts.now() });
     }
     capUpdateManagers(managed);
-    return encodeManagedFields(managed);
   }
 
   /**
@@ -112,6 +119,9 @@ export class FieldManager {
     const info = this.info(manager, "Apply", subresource);
     const id = managerId(info);
     const liveValue = this.bare(live);
+    // An untracked object: what it holds is first recorded as written by "before-first-apply", so that the
+    // applier conflicts with it instead of silently taking everything (skipNonAppliedManager.Apply).
+    if (live && managed.size === 0) this.track(managed, this.bare(undefined), liveValue, "before-first-apply", subresource);
     const lastSet = managed.get(id)?.set;
     const previous = managed.get(id);
 

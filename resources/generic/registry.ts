@@ -100,7 +100,10 @@ export class Registry implements ResourceREST {
     return this.insert(ctx, obj, { manager: managerName(ctx) });
   }
 
-  /** The create path, shared with an apply that creates: server-set metadata, strategy, validation, storage. */
+  /**
+   * The create path, shared with an apply that creates (apply.ts, hence public): server-set metadata, strategy,
+   * validation, field ownership unless apply has recorded it already, storage.
+   */
   async insert(ctx: RequestContext, obj: KubeObject, tracking: Tracking): Promise<KubeObject> {
     const m = obj.metadata;
     if (!m.name && m.generateName) m.name = generateName(m.generateName);
@@ -155,8 +158,9 @@ export class Registry implements ResourceREST {
 
   /**
    * The update path every write shares: system metadata kept from the stored object, status and spec split by
-   * subresource, generation bumped on a spec change, validation, no write when nothing changed, and removal once
-   * a terminating object loses its last finalizer.
+   * subresource, generation bumped on a spec change, validation, field ownership (unless apply has recorded it:
+   * apply.ts calls this too), no write when nothing changed, and removal once a terminating object loses its last
+   * finalizer.
    */
   async write(ctx: RequestContext, name: string, next: (current: KubeObject) => KubeObject, subresource: string | undefined, tracking: Tracking): Promise<KubeObject> {
     const key = this.key(ctx.namespace, name);

@@ -11,6 +11,7 @@ import { stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { startFleet, type HubFleet } from "../../members/fleet.js";
 import type { MemberView } from "../../members/member-view.js";
+import { watchNamespaceLabels } from "../../members/namespaces.js";
 import { computeProfile } from "../../resources/clusterprofiles/compute.js";
 import { validate } from "../../resources/schema.js";
 import { joinSecretManifest, memberKubeconfig, repoRoot, useCluster } from "../harness/index.js";
@@ -81,6 +82,20 @@ describe("member view on a real member", () => {
     expect(all.keys().sort()).toEqual(["fleet/capi1", "fleet/member1"]);
     expect(none.keys()).toEqual([]);
     await Promise.all([all.stop(), none.stop()]);
+
+    // The clusterset label a profile copies from its namespace.
+    const nsLabels = watchNamespaceLabels(hub, log);
+    await nsLabels.synced;
+    const heard: string[] = [];
+    nsLabels.subscribe((ns) => heard.push(ns));
+    await c.kubectl(["label", "namespace", "fleet", "multicluster.x-k8s.io/clusterset=prod"], { check: true });
+    const t0 = Date.now();
+    while (nsLabels.labels("fleet")["multicluster.x-k8s.io/clusterset"] !== "prod") {
+      expect(Date.now() - t0, "namespace label seen").toBeLessThan(5_000);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(heard).toContain("fleet");
+    await nsLabels.stop();
   });
 
   it("notices the ClusterProperty CRD installed later, and hears property and Node changes quickly", async () => {
@@ -106,7 +121,7 @@ describe("member view on a real member", () => {
   it("turns health False when the member's apiserver stops", async () => {
     const c = cluster();
     // SIGTERM: kube-apiserver first fails /readyz while it drains, then goes away; either is False.
-    const stopping = c.processes.apiserver.stop();
+    const stopping = c.processes.apiserver.stop(3_000); // open watches keep 1.20 draining: no need to wait 10 s
     const ms = await until("health False", (v) => v.health.status === "False", 15_000);
     log.info({ ms, reason: view()!.health.reason }, "health False after SIGTERM");
     expect(ms, "health within 10 s (+ tolerance)").toBeLessThan(12_000);

@@ -54,18 +54,24 @@ export async function serveWatch(res: Response, watch: Watch, opts: WatchServeOp
       }
       if (ended || batch.length === 0) continue;
       const buf = batch.length === 1 ? opts.encode(batch[0]!) : Buffer.concat(batch.map(opts.encode));
-      if (!(res as ServerResponse).write(buf)) await drained(res);
+      if (!(res as ServerResponse).write(buf)) await drained(res, watch);
     }
   } finally {
     clearTimeout(timer);
-    if (!res.writableEnded && !res.destroyed) res.end();
+    // A client too slow to drain what is already queued would hold its connection (and our buffers) open for
+    // as long as it likes: cut it. Otherwise end the response cleanly.
+    if (reason === "too-slow") res.destroy();
+    else if (!res.writableEnded && !res.destroyed) res.end();
     opts.onEnd?.(reason);
   }
 }
 
-function drained(res: Response): Promise<void> {
+/** Resolves when the client has taken what is buffered, has gone, or storage has ended the watch meanwhile. */
+function drained(res: Response, watch: Watch): Promise<void> {
   return new Promise((resolve) => {
+    const check = setInterval(() => watch.endReason !== undefined && done(), 250);
     const done = () => {
+      clearInterval(check);
       res.off("drain", done);
       res.off("close", done);
       resolve();

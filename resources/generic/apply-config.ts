@@ -3,10 +3,10 @@
  * a YAML object (400 `error decoding YAML`), of the served group/version/kind (versionCheckManager: 400
  * `invalid object type`), without managedFields (400), and typed against the schema: fields the schema does
  * not declare, list items without their keys and duplicate items fail the conversion to a typed value, which
- * upstream reports as a plain error (500 `failed to create typed patch object …`).
+ * upstream reports as a plain error (a 500 there, a 400 here: `failed to create typed patch object …`).
  */
 import type { KubeObject } from "../../storage/interface.js";
-import { badRequest, StatusError } from "../errors.js";
+import { badRequest, type StatusError } from "../errors.js";
 import { fieldType, type FieldType } from "./field-types.js";
 import { peString } from "./fieldpath.js";
 import { isPlainObject } from "./meta.js";
@@ -57,8 +57,9 @@ export function checkApplyConfig(patch: unknown, target: ApplyTargetKind, type: 
     const ns = typeof meta.namespace === "string" ? meta.namespace : "";
     const name = typeof meta.name === "string" ? meta.name : "";
     const detail = errors.length === 1 ? errors[0]! : ["errors:", ...errors.map((e) => `  ${e}`)].join("\n");
-    // Not a Status upstream either: a 500 with an empty reason, as kube-apiserver answers plain errors.
-    throw new StatusError(500, "", `failed to create typed patch object (${ns}/${name}; ${gvk}): ${detail}`);
+    // kube-apiserver answers this with a 500 and the same words; it is the client's input that is wrong, so
+    // we answer 400 BadRequest (kubectl shows the message either way).
+    throw badRequest(`failed to create typed patch object (${ns}/${name}; ${gvk}): ${detail}`);
   }
   const config = structuredClone(patch) as KubeObject;
   if (metadata === null) delete (config as Record<string, unknown>).metadata;

@@ -180,7 +180,7 @@ describe("server-side apply", () => {
     expect(await failure(apply({ ...profile({}), apiVersion: "v1" }, "ssa"))).toMatchObject({ code: 400, message: "invalid object type: /v1, Kind=ClusterProfile" });
     expect(await failure(apply(profile({}, { managedFields: [] }), "ssa"))).toMatchObject({ code: 400, message: "metadata.managedFields must be nil" });
     expect(await failure(apply(profile({ clusterManager: { name: "m" }, bogus: 1 }), "ssa"))).toMatchObject({
-      code: 500,
+      code: 400,
       message: `failed to create typed patch object (/p; ${GV}, Kind=ClusterProfile): .spec.bogus: field not declared in schema`,
     });
     expect(await failure(apply(profile({ clusterManager: { name: "m" } }, { name: "q" }), "ssa"))).toMatchObject({ code: 400, message: "the name of the object (q) does not match the name on the URL (p)" });

@@ -2,7 +2,9 @@
  * Thousands of fake member clusters in one Node process, for view tests and benchmarks: one plain-HTTP server
  * on loopback, each member under its own path prefix (`http://127.0.0.1:<port>/m/<name>`, a server URL
  * kubeconfigs allow), with its own bearer token. It answers exactly what a member view asks: /version, /readyz,
- * Node list+watch, about.k8s.io discovery, ClusterProperty list+watch. Tests change members through SimMember.
+ * Node list+watch, about.k8s.io discovery, ClusterProperty list+watch; and what the Work dispatcher asks
+ * (sim-applied.ts: discovery, server-side apply, get, delete, list+watch of a few built-in kinds). Tests change
+ * members through SimMember.
  */
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -92,6 +94,7 @@ export async function startMemberSim(opts: { host?: string } = {}): Promise<Memb
 }
 
 function route(member: SimMember, req: IncomingMessage, res: ServerResponse, path: string, q: URLSearchParams, count: (k: string) => void): void {
+  if (path !== "/api/v1/nodes" && member.applied.handle(req, res, path, q, member.rv, count)) return;
   if (req.method !== "GET") return status(res, 405, "MethodNotAllowed", "the simulator only reads");
   const watching = q.get("watch") === "true" || q.get("watch") === "1";
   const timeout = Number(q.get("timeoutSeconds") ?? "1800") || 1800;

@@ -48,12 +48,13 @@ export class SimCollection {
     return [...this.#objects.keys()];
   }
 
-  upsert(name: string, fields: Omit<SimObject, "metadata">): void {
+  /** `meta`: more metadata (labels, a namespace, the object's own name when `name` is a "ns/name" key). */
+  upsert(name: string, fields: Omit<SimObject, "metadata">, meta?: Record<string, unknown>): void {
     const old = this.#objects.get(name);
     const rv = this.nextRv();
     const object: SimObject = {
       ...fields,
-      metadata: { name, resourceVersion: String(rv), uid: old?.metadata.uid ?? `sim-${++this.#uid}`, creationTimestamp: old?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, "Z") },
+      metadata: { name, ...meta, resourceVersion: String(rv), uid: old?.metadata.uid ?? `sim-${++this.#uid}`, creationTimestamp: old?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, "Z") },
     };
     this.#objects.set(name, object);
     this.#emit({ type: old ? "MODIFIED" : "ADDED", rv, object });

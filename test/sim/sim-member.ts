@@ -1,5 +1,6 @@
 /** One simulated member: its health, version, Nodes and ClusterProperties, and the knobs tests turn. */
 import { randomBytes } from "node:crypto";
+import { SimApplied } from "./sim-applied.js";
 import { SimCollection, type SimObject } from "./sim-collection.js";
 
 /**
@@ -31,6 +32,8 @@ export class SimMember {
   rv = 1;
   readonly nodes: SimCollection;
   readonly properties: SimCollection;
+  /** What Works applied (discovery, apply, get, delete, list+watch of a few built-in kinds). */
+  readonly applied: SimApplied;
 
   constructor(
     readonly name: string,
@@ -41,6 +44,7 @@ export class SimMember {
     const nextRv = () => ++this.rv;
     this.nodes = new SimCollection(nextRv, (o) => ({ apiVersion: "v1", kind: "Node", ...o }));
     this.properties = new SimCollection(nextRv, (o: SimObject, v) => ({ apiVersion: `about.k8s.io/${v}`, kind: "ClusterProperty", ...o }));
+    this.applied = new SimApplied(nextRv);
     for (const [n, r] of Object.entries(init.nodes ?? {})) this.addNode(n, r);
     for (const [n, v] of Object.entries(init.properties ?? {})) this.setProperty(n, v);
   }
@@ -92,5 +96,6 @@ export class SimMember {
   dropWatches(destroy: boolean): void {
     this.nodes.dropWatches(destroy);
     this.properties.dropWatches(destroy);
+    this.applied.dropWatches(destroy);
   }
 }

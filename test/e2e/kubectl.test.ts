@@ -110,6 +110,20 @@ describe.each(versions)("kubectl $name", ({ name: v, bin }) => {
     expect(cat.stdout.trim()).toBe("clusterprofile.multicluster.x-k8s.io/p1");
   });
 
+  it("applies server-side, reports a field-manager conflict, and forces it", async () => {
+    const first = await ok(["apply", "--server-side", "--field-manager=team-a", "-n", ns, "-f", "-"], { input: profile("ssa", "Alpha") });
+    expect(first.stdout.trim()).toBe("clusterprofile.multicluster.x-k8s.io/ssa serverside-applied");
+    const clash = await kubectl(bin, ["apply", "--server-side", "--field-manager=team-b", "-n", ns, "-f", "-"], { input: profile("ssa", "Beta") });
+    expect(clash.code).not.toBe(0);
+    expect(clash.stderr).toContain('conflict with "team-a"');
+    expect(clash.stderr).toContain(".spec.displayName");
+    await ok(["apply", "--server-side", "--field-manager=team-b", "--force-conflicts", "-n", ns, "-f", "-"], { input: profile("ssa", "Beta") });
+    const o = JSON.parse((await ok(["get", "clusterprofile", "ssa", "-n", ns, "-o", "json", "--show-managed-fields"])).stdout) as { spec: { displayName: string }; metadata: { managedFields: { manager: string; operation: string }[] } };
+    expect(o.spec.displayName).toBe("Beta");
+    expect(o.metadata.managedFields.map((f) => `${f.manager}/${f.operation}`)).toContain("team-b/Apply");
+    await ok(["delete", "clusterprofile", "ssa", "-n", ns]);
+  });
+
   it("describes and explains", async () => {
     const d = await ok(["describe", "clusterprofile", "p1", "-n", ns]);
     expect(d.stdout).toMatch(/Name:\s+p1/);

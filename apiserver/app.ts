@@ -13,6 +13,7 @@ import { runChecks, type HealthCheck } from "./health.js";
 import type { Metrics } from "./metrics.js";
 import { requestInfo, type RequestInfo } from "./request-info.js";
 import { apiHeaders, writeError, writeJSON, writeRaw } from "./respond.js";
+import { requestTimedOut, requestTimeoutMs } from "./timeout.js";
 import type { Response } from "./watch-stream.js";
 
 export interface OpenAPIDocs {
@@ -85,6 +86,12 @@ export function createApp(deps: AppDeps): (req: Request, res: Response) => void 
         if (inflight >= deps.maxInflight) throw tooManyRequests(1);
         inflight++;
         counted = true;
+        const ms = requestTimeoutMs(url.searchParams);
+        const timer = setTimeout(() => {
+          if (!res.headersSent) writeError(res, requestTimedOut(), req);
+        }, ms);
+        timer.unref();
+        res.on("close", () => clearTimeout(timer));
       }
       const decision = await deps.authorize(user, info);
       if (!decision.allowed) {

@@ -21,6 +21,7 @@ import { log } from "./log.js";
 import { startFleet } from "./members/fleet.js";
 import { watchNamespaceLabels } from "./members/namespaces.js";
 import { startProfileWriter } from "./resources/clusterprofiles/writer.js";
+import { startWorkDispatcher } from "./resources/works/dispatcher.js";
 import { buildOpenAPI } from "./openapi/index.js";
 import { descriptors } from "./resources/descriptors.js";
 import { createResources } from "./resources/registries.js";
@@ -78,6 +79,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const namespaceLabels = watchNamespaceLabels(kc, log.child({ component: "namespaces" }));
   const elector = startElection(hubLeaseClient(kc, config.serviceNamespace, "clusterset-apiserver"), `${hostname()}_${randomUUID()}`, log.child({ component: "leader" }));
   const writer = startProfileWriter({ store, fleet, namespaces: namespaceLabels, elector, log: log.child({ component: "profile-writer" }) });
+  const dispatcher = startWorkDispatcher({ store, fleet, elector, log: log.child({ component: "work-dispatcher" }) });
   const resources = createResources(store, {
     secretOf: (ns, name) => {
       const src = fleet.source(`${ns}/${name}`);
@@ -90,6 +92,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const crds = watchCRDConflicts(kc, group, version, log.child({ component: "crd-conflicts" }));
   const openapi = buildOpenAPI(descriptors);
   const metrics = createMetrics();
+  elector.onChange((leading) => metrics.leader.set(leading ? 1 : 0));
 
   const ping: HealthCheck = { name: "ping", check: () => undefined };
   const readyz: HealthCheck[] = [
@@ -135,6 +138,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
         setTimeout(() => resolve(), 2000).unref();
       });
       writer.stop();
+      await dispatcher.stop();
       await elector.stop();
       await Promise.allSettled([crds.stop(), authConfig.stop(), fleet.stop(), namespaceLabels.stop()]);
       await store.close();

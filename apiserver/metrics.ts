@@ -17,7 +17,8 @@ export function createMetrics() {
   const inflight = new Gauge({ name: "apiserver_current_inflight_requests", help: "Maximal number of currently used inflight request limit of this apiserver per request kind.", labelNames: ["request_kind"], registers: [registry] });
   const longrunning = new Gauge({ name: "apiserver_longrunning_requests", help: "Gauge of all active long-running apiserver requests (watches).", labelNames: ["verb", "group", "version", "resource", "scope"], registers: [registry] });
   const watchers = new Gauge({ name: "clusterset_watchers", help: "Open watches served by this replica.", registers: [registry] });
-  return { registry, requests, duration, inflight, longrunning, watchers };
+  const leader = new Gauge({ name: "clusterset_leader", help: "1 while this replica holds the leader Lease (writes computed objects, applies Works).", registers: [registry] });
+  return { registry, requests, duration, inflight, longrunning, watchers, leader };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

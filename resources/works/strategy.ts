@@ -1,6 +1,6 @@
 /**
- * Works: the target label is required and fixed for life, and status is computed from the member by the
- * dispatcher, never written by users (DESIGN.md "Works").
+ * Works: the target label is required and fixed for life, status is computed from the member by the
+ * dispatcher, never written by users, and every new Work carries the cleanup finalizer (DESIGN.md "Works").
  */
 import { isDeepStrictEqual } from "node:util";
 import type { KubeObject } from "../../storage/interface.js";
@@ -8,6 +8,7 @@ import { invalid, type StatusCause } from "../errors.js";
 import { schemaStrategy, type SchemaValidator } from "../generic/schema-strategy.js";
 import type { Strategy } from "../generic/strategy.js";
 import { workClusterLabel } from "./columns.js";
+import { WORK_FINALIZER } from "./manifests.js";
 
 export const computedStatusMessage = "computed by clusterset-apiserver";
 
@@ -20,6 +21,11 @@ export function workStrategy(validateSchema: SchemaValidator): Strategy {
       const before = old?.metadata.labels?.[workClusterLabel];
       if (old && before !== target) return [{ type: "FieldValueInvalid", field, message: `Invalid value: ${JSON.stringify(target)}: field is immutable` }];
       return [];
+    },
+    prepareForCreate(obj: KubeObject) {
+      // The dispatcher removes what a Work applied before the Work goes; the finalizer holds it until then.
+      const finalizers = obj.metadata.finalizers ?? [];
+      if (!finalizers.includes(WORK_FINALIZER)) obj.metadata.finalizers = [...finalizers, WORK_FINALIZER];
     },
     prepareForUpdate(obj: KubeObject, old: KubeObject, _ctx, subresource?: string) {
       if (subresource === "status" && !isDeepStrictEqual(obj.status, old.status)) {

@@ -22,7 +22,6 @@ import { startFleet } from "./members/fleet.js";
 import { watchNamespaceLabels } from "./members/namespaces.js";
 import { startProfileWriter } from "./resources/clusterprofiles/writer.js";
 import { startWorkDispatcher } from "./resources/works/dispatcher.js";
-import { startWorkDispatcher } from "./resources/works/dispatcher.js";
 import { buildOpenAPI } from "./openapi/index.js";
 import { descriptors } from "./resources/descriptors.js";
 import { createResources } from "./resources/registries.js";
@@ -80,7 +79,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const namespaceLabels = watchNamespaceLabels(kc, log.child({ component: "namespaces" }));
   const elector = startElection(hubLeaseClient(kc, config.serviceNamespace, "clusterset-apiserver"), `${hostname()}_${randomUUID()}`, log.child({ component: "leader" }));
   const writer = startProfileWriter({ store, fleet, namespaces: namespaceLabels, elector, log: log.child({ component: "profile-writer" }) });
-  const dispatcher = startWorkDispatcher({ store, fleet, elector, log: log.child({ component: "work-dispatcher" }) });
   const dispatcher = startWorkDispatcher({ store, fleet, elector, log: log.child({ component: "work-dispatcher" }) });
   const resources = createResources(store, {
     secretOf: (ns, name) => {
@@ -140,7 +138,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
         setTimeout(() => resolve(), 2000).unref();
       });
       writer.stop();
-      await dispatcher.stop();
       await dispatcher.stop();
       await elector.stop();
       await Promise.allSettled([crds.stop(), authConfig.stop(), fleet.stop(), namespaceLabels.stop()]);

@@ -2,7 +2,11 @@
  * The federated view (issue 6): real member kube-apiservers join the real hub through Secrets, and their
  * ClusterProfiles are computed from them and kept fresh. Driven with kubectl and a raw watch through the hub.
  */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
 import { startClusterSet, type ClusterSet } from "../harness/clusterset.js";
 import { httpsRequest } from "../harness/https.js";
 import { joinMember, memberKubeconfig, unjoinMember } from "../harness/join.js";
@@ -144,6 +148,48 @@ describe("joined members", () => {
 });
 
 describe("joining rules", () => {
+  it("`clusterset-apiserver join` writes a flattened Secret from a kubeconfig context with file paths", async () => {
+    const m = cs.members[1]!;
+    const dir = cs.runDir.sub("join-cli");
+    const kubeconfig = path.join(dir, "config");
+    writeFileSync(
+      kubeconfig,
+      stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [
+          { name: "hub", cluster: { server: cs.hub.url, "certificate-authority": cs.hub.pki.ca.certPath } },
+          { name: "m", cluster: { server: m.url, "certificate-authority": m.pki.ca.certPath } },
+        ],
+        users: [
+          { name: "hub-admin", user: { "client-certificate": cs.hub.pki.admin.certPath, "client-key": cs.hub.pki.admin.keyPath } },
+          { name: "m-admin", user: { "client-certificate": m.pki.admin.certPath, "client-key": m.pki.admin.keyPath } },
+        ],
+        contexts: [
+          { name: "hub", context: { cluster: "hub", user: "hub-admin" } },
+          { name: "edge-7", context: { cluster: "m", user: "m-admin" } },
+        ],
+        "current-context": "hub",
+      }),
+    );
+    await cs.hub.kubectl(["create", "namespace", "cli"], { check: true });
+    const run = spawnSync(process.execPath, ["--import", "tsx", "main.ts", "join", "--kubeconfig", kubeconfig, "--context", "edge-7", "--namespace", "cli", "--display-name", "Edge 7"], { encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain("secret cli/edge-7 created");
+    const data = (await cs.hub.kubectl(["get", "secret", "edge-7", "-n", "cli", "-o", "jsonpath={.data.kubeconfig}"], { check: true })).stdout;
+    const stored = Buffer.from(data, "base64").toString();
+    expect(stored).toContain("client-key-data");
+    expect(stored).not.toContain(m.pki.admin.keyPath);
+    const p = await until(async () => {
+      const x = await profile("edge-7", "cli");
+      return cond(x, "ControlPlaneHealthy")?.status === "True" ? x : undefined;
+    }, "CLI-joined member healthy");
+    expect(p.spec.displayName).toBe("Edge 7");
+    const bad = spawnSync(process.execPath, ["--import", "tsx", "main.ts", "join", "--kubeconfig", kubeconfig, "--context", "nope", "--namespace", "cli"], { encoding: "utf8" });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('no context named "nope"');
+  });
+
   it("joins a Cluster API kubeconfig Secret and ignores Cluster API's other Secrets", async () => {
     const kc = Buffer.from(memberKubeconfig(cs.members[1]!)).toString("base64");
     const capi = (name: string) => ({ apiVersion: "v1", kind: "Secret", type: "cluster.x-k8s.io/secret", metadata: { name, namespace: "capi", labels: { "cluster.x-k8s.io/cluster-name": "work-1" } }, data: { value: kc } });

@@ -15,10 +15,7 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "npm ci (node_modules missing or older than package-lock.json)"
-  npm ci --no-audit --no-fund
-fi
+bash test/provision/node-deps.sh
 
 if ! command -v openssl >/dev/null 2>&1; then
   say "apt-get install openssl (the harness makes its certificates with it)"

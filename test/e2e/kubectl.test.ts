@@ -124,6 +124,22 @@ describe.each(versions)("kubectl $name", ({ name: v, bin }) => {
     await ok(["delete", "clusterprofile", "ssa", "-n", ns]);
   });
 
+  it("dry-runs on the server and validates fields strictly as kubectl asks", async () => {
+    const dry = await ok(["create", "-n", ns, "-f", "-", "--dry-run=server"], { input: profile("dry", "Dry") });
+    expect(dry.stdout).toContain("created (server dry run)");
+    expect((await kubectl(bin, ["get", "clusterprofile", "dry", "-n", ns])).code).not.toBe(0);
+    const unknown = profile("strict", "S").replace("spec:\n", "spec:\n  bogusField: 1\n");
+    const strict = await kubectl(bin, ["create", "-n", ns, "-f", "-", "--validate=strict"], { input: unknown });
+    expect(strict.code).not.toBe(0);
+    expect(strict.stderr).toMatch(/unknown field "spec.bogusField"/);
+    const warn = await kubectl(bin, ["create", "-n", ns, "-f", "-", "--validate=warn"], { input: unknown });
+    expect(warn.code, warn.stderr).toBe(0);
+    expect(warn.stderr).toMatch(/unknown field "spec.bogusField"/);
+    const stored = JSON.parse((await ok(["get", "clusterprofile", "strict", "-n", ns, "-o", "json"])).stdout) as { spec: Record<string, unknown> };
+    expect(stored.spec).not.toHaveProperty("bogusField");
+    await ok(["delete", "clusterprofile", "strict", "-n", ns]);
+  });
+
   it("describes and explains", async () => {
     const d = await ok(["describe", "clusterprofile", "p1", "-n", ns]);
     expect(d.stdout).toMatch(/Name:\s+p1/);

@@ -211,6 +211,26 @@ describe("joining rules", () => {
     expect(cond(await profile("member1"), "ControlPlaneHealthy")?.status).toBe("True");
   });
 
+  it("says Unauthorized when the member refuses the kubeconfig's credentials", async () => {
+    const m = cs.members[0]!;
+    // A client certificate the member does not trust (signed by the hub's CA).
+    const kubeconfig = stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "m", cluster: { server: m.url, "certificate-authority-data": Buffer.from(m.caPem).toString("base64") } }],
+      users: [{ name: "u", user: { "client-certificate-data": Buffer.from(cs.hub.pki.admin.certPem).toString("base64"), "client-key-data": Buffer.from(cs.hub.pki.admin.keyPem).toString("base64") } }],
+      contexts: [{ name: "c", context: { cluster: "m", user: "u" } }],
+      "current-context": "c",
+    });
+    await joinMember(cs.hub, m, { namespace: "creds", secretName: "wrong-creds", kubeconfig });
+    const health = await until(async () => {
+      const c = cond(await profile("wrong-creds", "creds"), "ControlPlaneHealthy");
+      return c?.status === "False" ? c : undefined;
+    }, "wrong credentials reported");
+    expect(health.reason).toBe("Unauthorized");
+    expect(cond(await profile("wrong-creds", "creds"), "Joined")?.status).toBe("False");
+  });
+
   it("resolves two Secrets naming one profile: the older wins and the Joined message names the other", async () => {
     await joinMember(cs.hub, cs.members[0]!, { namespace: "dups", secretName: "a-older", clusterName: "shared" });
     await new Promise((r) => setTimeout(r, 1100)); // creationTimestamps have whole seconds

@@ -123,9 +123,14 @@ export class SimApplied {
     if (!q.get("fieldManager")) return void status(res, 422, "Invalid", "fieldManager is required for apply requests");
     let body: unknown;
     try {
-      body = parse(text);
+      // Clients mostly send JSON (valid YAML too); the YAML parser costs ten times more per body.
+      body = JSON.parse(text);
     } catch {
-      return void status(res, 400, "BadRequest", "error decoding YAML");
+      try {
+        body = parse(text);
+      } catch {
+        return void status(res, 400, "BadRequest", "error decoding YAML");
+      }
     }
     if (!isObj(body) || !isObj(body.metadata)) return void status(res, 400, "BadRequest", "not an object with metadata");
     if (body.apiVersion !== t.gv || body.kind !== t.kind.kind || body.metadata.name !== t.name) return void status(res, 400, "BadRequest", "apiVersion, kind or name do not match the URL");

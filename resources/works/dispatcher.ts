@@ -161,7 +161,8 @@ export function startWorkDispatcher(deps: WorkDispatcherDeps): WorkDispatcher {
   const unsubscribe = fleet.subscribe((member) => {
     syncer.memberChanged(member);
     const view = fleet.get(member);
-    const state = view ? `${view.health.status}|${fleet.source(member)?.uid ?? ""}` : "absent";
+    // The Secret's resourceVersion: a fixed kubeconfig should be tried at once, not after the backoff.
+    const state = view ? `${view.health.status}|${fleet.source(member)?.resourceVersion ?? ""}` : "absent";
     if (memberState.get(member) === state) return;
     if (view) memberState.set(member, state);
     else memberState.delete(member);

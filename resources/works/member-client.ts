@@ -14,11 +14,20 @@ export interface MemberAnswer {
   body: unknown;
 }
 
+/** A streaming GET (a watch): each JSON line is handed over as it arrives. */
+export interface MemberStream {
+  /** Settles when the stream ends: the HTTP status (0 when none came) and the error if the exchange failed. */
+  readonly done: Promise<{ status: number; error?: MemberRequestError; body?: unknown }>;
+  close(): void;
+}
+
 export interface MemberClient {
   /** The member's API server URL (not secret; for messages). */
   readonly server: string;
   /** Throws MemberRequestError when no answer came (refused, reset, timed out, TLS). */
   request(method: "GET" | "PATCH" | "DELETE", path: string, body?: unknown, contentType?: string): Promise<MemberAnswer>;
+  /** A watch request on its own connections (a long stream must not hold a socket writes wait for). */
+  stream(path: string, onLine: (line: unknown) => void, deadlineMs: number): MemberStream;
   close(): void;
 }
 
@@ -29,20 +38,22 @@ export async function createMemberClient(access: MemberAccess, opts: { timeoutMs
   await access.kc.applyToHTTPSOptions(tls);
   const plain = access.server.startsWith("http:");
   const maxSockets = opts.maxSockets ?? 4;
-  const agent: http.Agent =
+  const newAgent = (sockets: number): http.Agent =>
     access.proxyUrl && tls.agent
       ? (tls.agent as http.Agent)
       : plain
-        ? new http.Agent({ keepAlive: true, maxSockets })
+        ? new http.Agent({ keepAlive: true, maxSockets: sockets })
         : new https.Agent({
             keepAlive: true,
-            maxSockets,
+            maxSockets: sockets,
             ...(tls.ca ? { ca: tls.ca } : {}),
             ...(tls.cert ? { cert: tls.cert } : {}),
             ...(tls.key ? { key: tls.key } : {}),
             ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}),
             ...(tls.servername ? { servername: tls.servername } : {}),
           });
+  const agent = newAgent(maxSockets);
+  const watchAgent = newAgent(Infinity);
   const baseHeaders = { ...(tls.headers as Record<string, string> | undefined), accept: "application/json" };
   const lib = plain ? http : https;
 
@@ -78,7 +89,59 @@ export async function createMemberClient(access: MemberAccess, opts: { timeoutMs
       req.end(payload);
     });
 
-  return { server: access.server, request, close: () => agent.destroy() };
+  const stream: MemberClient["stream"] = (path, onLine, deadlineMs) => {
+    let req: http.ClientRequest | undefined;
+    const done = new Promise<{ status: number; error?: MemberRequestError; body?: unknown }>((resolve) => {
+      req = lib.request(`${access.server}${path}`, { method: "GET", agent: watchAgent, headers: baseHeaders }, (res) => {
+        const status = res.statusCode ?? 0;
+        let buf = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          buf += chunk;
+          let nl: number;
+          while ((nl = buf.indexOf("\n")) >= 0) {
+            const line = buf.slice(0, nl).trim();
+            buf = buf.slice(nl + 1);
+            if (!line || status !== 200) continue;
+            try {
+              onLine(JSON.parse(line));
+            } catch {
+              // Not JSON: the next line may be; a broken stream ends on its own.
+            }
+          }
+        });
+        res.on("end", () => {
+          let body: unknown;
+          try {
+            body = status !== 200 && buf.trim() ? JSON.parse(buf) : undefined;
+          } catch {
+            body = undefined;
+          }
+          resolve({ status, body });
+        });
+        res.on("error", (e) => resolve({ status, error: asRequestError(e) }));
+      });
+      // A silently dead connection would stall drift detection forever: the stream has a whole-life deadline.
+      const timer = setTimeout(() => req?.destroy(new MemberRequestError("watch deadline", "ETIMEDOUT")), deadlineMs);
+      req.on("close", () => {
+        clearTimeout(timer);
+        resolve({ status: 0 });
+      });
+      req.on("error", (e) => resolve({ status: 0, error: asRequestError(e) }));
+      req.end();
+    });
+    return { done, close: () => req?.destroy() };
+  };
+
+  return {
+    server: access.server,
+    request,
+    stream,
+    close: () => {
+      agent.destroy();
+      watchAgent.destroy();
+    },
+  };
 }
 
 function asRequestError(e: unknown): MemberRequestError {

@@ -4,18 +4,16 @@
  * events bring drift (a member-side edit or delete) and status changes (a Deployment becoming available) back
  * to the Work within moments. The kubeconfig stays inside the client; errors name the Secret, never its bytes.
  */
-import type * as k8s from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { startInformer, type ResilientInformer } from "../../hub/informer.js";
 import { KubeconfigError, loadMemberKubeconfig } from "../../members/kubeconfig.js";
 import type { MemberSource } from "../../members/secrets.js";
 import type { Sensitive } from "../../members/sensitive.js";
+import { KindWatch, type AppliedEventType } from "./applied-watch.js";
 import { MemberDiscovery, resourcePath } from "./discovery.js";
-import { WORK_UID_LABEL } from "./manifests.js";
 import { createMemberClient, type MemberClient } from "./member-client.js";
 import { MemberRefusedError, type MemberContext } from "./member-objects.js";
 
-export type AppliedEvent = (type: "add" | "update" | "delete", obj: k8s.KubernetesObject) => void;
+export type AppliedEvent = (type: AppliedEventType, obj: unknown) => void;
 
 export interface MemberConnOptions {
   requestTimeoutMs: number;
@@ -29,14 +27,13 @@ export interface MemberConnOptions {
 
 export class MemberConn {
   readonly ctx: MemberContext;
-  readonly #informers = new Map<string, ResilientInformer<k8s.KubernetesObject>>();
+  readonly #watches = new Map<string, KindWatch>();
   #closed = false;
 
   private constructor(
     readonly key: string,
     /** The kubeconfig this connection was built from (a new one needs a new connection). */
     readonly kubeconfig: Sensitive<Buffer>,
-    private readonly kc: k8s.KubeConfig,
     private readonly client: MemberClient,
     private readonly opts: MemberConnOptions,
   ) {
@@ -55,35 +52,25 @@ export class MemberConn {
     }
     // Writes to one member go one at a time (its queue); the extra sockets serve watches' lists and discovery.
     const client = await createMemberClient(access, { timeoutMs: opts.requestTimeoutMs, maxSockets: 4 });
-    return new MemberConn(key, source.kubeconfig, access.kc, client, opts);
+    return new MemberConn(key, source.kubeconfig, client, opts);
   }
 
-  /** Starts watching the collection of `id`'s kind (all namespaces), once per kind and version. */
-  watch(id: { group: string; version: string; resource?: string }): void {
-    if (!this.opts.watchApplied || this.#closed || !id.resource) return;
+  /**
+   * Starts watching the collection of `id`'s kind (all namespaces), once per kind and version, from the
+   * revision an apply of it just answered.
+   */
+  watch(id: { group: string; version: string; resource?: string }, fromResourceVersion: string): void {
+    if (!this.opts.watchApplied || this.#closed || !id.resource || !fromResourceVersion) return;
     const path = resourcePath({ group: id.group, version: id.version, resource: id.resource });
-    if (this.#informers.has(path)) return;
-    const selector = `labelSelector=${encodeURIComponent(WORK_UID_LABEL)}`;
-    const informer = startInformer<k8s.KubernetesObject>(
-      this.kc,
-      `${path}?${selector}&timeoutSeconds=${this.opts.watchTimeoutSeconds}`,
-      async () => {
-        const a = await this.client.request("GET", `${path}?${selector}`);
-        if (a.status !== 200) throw Object.assign(new Error(`listing ${path} on ${this.key}: HTTP ${a.status}`), { statusCode: a.status });
-        return a.body as k8s.KubernetesListObject<k8s.KubernetesObject>;
-      },
-      // Retries of a down member would repeat every few seconds; the Work's status says it once.
-      this.opts.log.child({ member: this.key, watch: path }, { level: "error" }),
-      (type, obj) => this.opts.onEvent(type, obj),
-    );
-    this.#informers.set(path, informer);
+    if (this.#watches.has(path)) return;
+    const log = this.opts.log.child({ member: this.key, watch: path });
+    this.#watches.set(path, new KindWatch(this.client, path, fromResourceVersion, { timeoutSeconds: this.opts.watchTimeoutSeconds, onEvent: this.opts.onEvent, log }));
   }
 
-  async close(): Promise<void> {
+  close(): void {
     this.#closed = true;
-    const all = [...this.#informers.values()];
-    this.#informers.clear();
-    await Promise.allSettled(all.map((i) => i.stop()));
+    for (const w of this.#watches.values()) w.close();
+    this.#watches.clear();
     this.client.close();
   }
 }

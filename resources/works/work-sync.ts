@@ -10,6 +10,7 @@ import { describeRequestError } from "../../members/health.js";
 import { MemberRequestError } from "../../members/member-http.js";
 import { sameBytes } from "../../members/sensitive.js";
 import type { KubeObject, Store } from "../../storage/interface.js";
+import type { AppliedEventType } from "./applied-watch.js";
 import { hasFinalizer, identityKey, isDeleting, orphans, ownerOf, storedIdentifiers, workTarget, type Identifier } from "./manifests.js";
 import { MemberConn, type MemberConnOptions } from "./member-conn.js";
 import { MemberRefusedError, NotLeaderError } from "./member-objects.js";
@@ -67,7 +68,7 @@ export class WorkSyncer {
       for (const a of pass.applied) mem.known.set(identityKey(a.id), a.id);
       for (const p of pass.pruned) mem.known.delete(identityKey(p));
       mem.rvs = new Set(pass.applied.map((a) => a.resourceVersion));
-      for (const a of pass.applied) conn.watch(a.id);
+      for (const a of pass.applied) conn.watch(a.id, a.resourceVersion);
       await this.#status(key, work, { state: "Synced", manifests: pass.manifests });
       if (pass.retry) this.d.retries.schedule(key);
       else this.d.retries.forget(key);
@@ -126,7 +127,7 @@ export class WorkSyncer {
     const source = this.d.fleet.source(member);
     const have = this.#conns.get(member);
     if (have && source?.kubeconfig && sameBytes(have.kubeconfig, source.kubeconfig)) return have;
-    if (have) void have.close();
+    have?.close();
     this.#conns.delete(member);
     const conn = await MemberConn.open(member, source, { ...this.d.conn, log: this.d.log, onEvent: (type, obj) => this.#memberEvent(type, obj) });
     this.#conns.set(member, conn);
@@ -134,11 +135,11 @@ export class WorkSyncer {
   }
 
   /** A watched object changed on a member: unless it is our own write, its Work gets a pass. */
-  #memberEvent(type: "add" | "update" | "delete", obj: { metadata?: { resourceVersion?: string } }): void {
+  #memberEvent(type: AppliedEventType, obj: unknown): void {
     const owner = ownerOf(obj);
     const work = owner && this.d.works(owner.key);
     if (!owner || !work || work.metadata.uid !== owner.uid) return;
-    const rv = obj.metadata?.resourceVersion ?? "";
+    const rv = (obj as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion ?? "";
     if (type !== "delete" && this.#memory.get(owner.key)?.rvs.has(rv)) return;
     this.d.mark(owner.key);
   }
@@ -149,7 +150,7 @@ export class WorkSyncer {
     const source = this.d.fleet.source(member);
     if (!have || (source?.kubeconfig && sameBytes(have.kubeconfig, source.kubeconfig))) return;
     this.#conns.delete(member);
-    void have.close();
+    have.close();
   }
 
   forget(key: string): void {
@@ -159,8 +160,7 @@ export class WorkSyncer {
 
   /** Leadership lost or shutting down: member connections and their watches go. */
   async closeAll(): Promise<void> {
-    const all = [...this.#conns.values()];
+    for (const c of this.#conns.values()) c.close();
     this.#conns.clear();
-    await Promise.allSettled(all.map((c) => c.close()));
   }
 }

@@ -24,13 +24,14 @@ let dir: string;
 let fleet: ManualFleet;
 let dispatcher: WorkDispatcher;
 let leading = true;
+let lease = true;
 let confirms = 0;
 const listeners: ((l: boolean) => void)[] = [];
 const elector: LeaderElector = {
   identity: "test",
   isLeader: () => leading,
   onChange: (cb) => void listeners.push(cb),
-  confirm: async () => (confirms++, leading),
+  confirm: async () => (confirms++, leading && lease),
   stop: async () => undefined,
 };
 const setLeader = (l: boolean) => {
@@ -52,6 +53,7 @@ beforeEach(async () => {
   fleet = createFleet({ log, view: { healthIntervalMs: 200, notifyDelayMs: 10 } });
   join("east");
   leading = true;
+  lease = true;
   listeners.length = 0;
   dispatcher = startWorkDispatcher({ store, fleet, elector, log, options: { retryBaseMs: 50, retryMaxMs: 400, cleanupPollMs: 50, requestTimeoutMs: 2000 } });
 });
@@ -190,6 +192,25 @@ describe("work dispatcher", () => {
     setLeader(true);
     await until(() => condIs("idle", "Applied", "True"), "applied once leading");
     expect(confirms).toBeGreaterThan(before);
+  });
+
+  it("never writes to a member once the lease says another replica holds it, even if this one still thinks it leads", async () => {
+    lease = false;
+    await createWork("lost", [cm("l", { a: "1" }, "default")]);
+    await until(() => confirms > 0, "a lease check");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(east().get("v1", "configmaps", "default", "l")).toBeUndefined();
+    // A failed check while the elector still says "leader" (the hub did not answer) is retried.
+    lease = true;
+    await until(() => condIs("lost", "Applied", "True"), "applied once the lease check passes");
+  });
+
+  it("adds the cleanup finalizer to a Work that lacks it, and again when a user removes it", async () => {
+    const w = await store.create("/works/fleet/bare", { ...(await createWork("tmp", [])), metadata: { name: "bare", namespace: "fleet", uid: randomUUID(), generation: 1, labels: { "clusterset.dev/cluster": "east" } } });
+    expect(w.metadata.finalizers).toBeUndefined();
+    await until(async () => (await getWork("bare"))?.metadata.finalizers?.includes(WORK_FINALIZER), "finalizer added");
+    await store.guaranteedUpdate("/works/fleet/bare", (cur) => ({ ...cur, metadata: { ...cur.metadata, finalizers: [] } }));
+    await until(async () => (await getWork("bare"))?.metadata.finalizers?.includes(WORK_FINALIZER), "finalizer added again");
   });
 
   it("writes status only when it changes", async () => {

@@ -99,7 +99,12 @@ export class WorkSyncer {
   }
 
   async #failed(key: string, work: KubeObject, member: string, e: unknown): Promise<void> {
-    if (e instanceof NotLeaderError) return;
+    if (e instanceof NotLeaderError) {
+      // The lease check failed while the elector still says we lead (the hub did not answer it): try again
+      // later. Had we lost the lease, the elector would have said so and the queues were emptied.
+      if (this.d.elector.isLeader()) this.d.retries.schedule(key);
+      return;
+    }
     let message: string | undefined;
     if (e instanceof MemberRequestError) message = `cannot reach ${member} at ${this.#conns.get(member)?.ctx.client.server ?? "its server"}: ${describeRequestError(e)}; retrying`;
     else if (e instanceof MemberRefusedError) message = `${e.message}; retrying`;

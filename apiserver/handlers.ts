@@ -6,6 +6,7 @@ import { stringify as toYAML } from "yaml";
 import {
   methodNotSupported,
   pathNotFound,
+  type KubeList,
   type KubeObject,
   type RequestContext,
   type ResourceREST,
@@ -17,6 +18,7 @@ import { parseObjectBody, parsePatchBody, patchType, readBody, type Request } fr
 import { negotiate, negotiateWatch, type Output } from "./negotiate.js";
 import { deleteOptions, dryRun, fieldValidation, listQuery } from "./query.js";
 import type { RequestInfo } from "./request-info.js";
+import { listJSON, objectJSON } from "./encode.js";
 import { apiHeaders, writeJSON, writeRaw, writeYAML } from "./respond.js";
 import { partialObjectMetadata, partialObjectMetadataList, toTable, type IncludeObject } from "./table.js";
 import { encodeEvent, errorEventLine, serveWatch, type Response } from "./watch-stream.js";
@@ -42,7 +44,9 @@ function writeOutput(req: Request, res: Response, code: number, rest: ResourceRE
   const isList = Array.isArray((body as { items?: unknown }).items);
   switch (out.kind) {
     case "json":
-      return writeJSON(res, code, body, headers, req);
+      return isList
+        ? writeRaw(res, code, listJSON(body as KubeList), { ...apiHeaders, "content-type": "application/json", ...headers }, req)
+        : writeRaw(res, code, Buffer.from(objectJSON(body as KubeObject)), { ...apiHeaders, "content-type": "application/json", ...headers }, req);
     case "yaml":
       return writeYAML(res, code, body, headers, req);
     case "table": {
@@ -79,7 +83,7 @@ function watchEncoder(rest: ResourceREST, out: Output, q: URLSearchParams): (ev:
       return (ev) => encodeEvent(ev, key, (e) => (e.type === "BOOKMARK" ? e.object : partialObjectMetadata(e.object, out.version)));
     }
     default:
-      return (ev) => encodeEvent(ev, "json", (e) => e.object);
+      return (ev) => encodeEvent(ev, "json", (e) => e.object, objectJSON);
   }
 }
 

@@ -11,10 +11,10 @@ import type { StatusError, Watch, WatchEvent } from "../resources/rest.js";
 export type Response = ServerResponse | Http2ServerResponse;
 
 /** Encodes one event as a line; `key` names the form so the bytes are cached on the shared event. */
-export function encodeEvent(ev: WatchEvent, key: string, transform: (ev: WatchEvent) => unknown): Buffer {
+export function encodeEvent(ev: WatchEvent, key: string, transform: (ev: WatchEvent) => unknown, stringify: (o: never) => string = JSON.stringify): Buffer {
   let buf = ev.encoded.get(key);
   if (!buf) {
-    buf = Buffer.from(`{"type":"${ev.type}","object":${JSON.stringify(transform(ev))}}\n`);
+    buf = Buffer.from(`{"type":"${ev.type}","object":${stringify(transform(ev) as never)}}\n`);
     ev.encoded.set(key, buf);
   }
   return buf;

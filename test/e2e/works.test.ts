@@ -2,12 +2,15 @@
  * Works reach the members (issue 7): real member kube-apiservers joined to the real hub, Works written with
  * kubectl through the hub, and the members checked with their own kubectl. Members run no kubelet and no
  * Deployment controller: the test writes a Deployment's status on the member itself (a raw PUT to /status).
+ * Last, two replicas on etcd: only the leader applies, and a new leader takes over when it dies.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startClusterSet, type ClusterSet } from "../harness/clusterset.js";
 import type { Cluster } from "../harness/cluster.js";
 import { joinMember } from "../harness/join.js";
+import type { OurServer } from "../harness/our-server.js";
 import { waitFor } from "../harness/processes.js";
+import { Direct } from "./support/direct.js";
 
 const NS = "fleet";
 let cs: ClusterSet;
@@ -60,144 +63,190 @@ const deployment = (namespace: string) => ({
   spec: { replicas: 1, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx:1.25" }] } } },
 });
 
-beforeAll(async () => {
-  cs = await startClusterSet({ members: 2, label: "works" });
-  [m1, m2] = cs.members as [Cluster, Cluster];
-  await joinMember(cs.hub, m1, { namespace: NS });
-  await joinMember(cs.hub, m2, { namespace: NS });
-  await until(async () => {
-    const r = await cs.hub.kubectl(["get", "clusterprofiles", "-n", NS]);
-    return /member1\s/.test(r.stdout) && /member2\s/.test(r.stdout);
-  }, "both members joined", 120_000);
-});
-afterAll(async () => {
-  await cs?.stop();
-});
-
-describe("a Work on its member", () => {
-  const manifests = (color: string, extra: object[] = []) => [cm("settings", "app", { color }), deployment("app"), ...extra, ns("app")];
-
-  it("lands there (Namespace first), shows APPLIED True, and kubectl wait --for=condition=Applied returns", async () => {
-    const r = await applyWork("web", "member1", manifests("blue"));
-    expect(r.code, r.stderr).toBe(0);
-    const wait = await cs.hub.kubectl(["wait", "--for=condition=Applied", "work/web", "-n", NS, "--timeout=120s"], { timeoutMs: 130_000 });
-    expect(wait.code, wait.stderr).toBe(0);
-    const w = (await getWork("web"))!;
-    expect(w.metadata.finalizers).toContain("multicluster.x-k8s.io/work-cleanup");
-    const settings = (await memberGet(m1, ["configmap", "settings", "-n", "app"]))!;
-    expect(settings.data).toEqual({ color: "blue" });
-    expect(settings.metadata.labels).toMatchObject({ "clusterset.dev/work-uid": w.metadata.uid });
-    expect(settings.metadata.annotations).toMatchObject({ "clusterset.dev/work": `${NS}/web` });
-    expect(await memberGet(m1, ["deployment", "web", "-n", "app"])).toBeDefined();
-    expect(await gone(m2, ["namespace", "app"])).toBe(true);
-    expect(w.status!.manifestConditions!.map((m) => m.identifier)).toEqual([
-      { ordinal: 0, group: "", version: "v1", kind: "ConfigMap", resource: "configmaps", namespace: "app", name: "settings" },
-      { ordinal: 1, group: "apps", version: "v1", kind: "Deployment", resource: "deployments", namespace: "app", name: "web" },
-      { ordinal: 2, group: "", version: "v1", kind: "Namespace", resource: "namespaces", name: "app" },
-    ]);
-    const table = await cs.hub.kubectl(["get", "works", "-n", NS], { check: true });
-    expect(table.stdout).toMatch(/^NAME\s+CLUSTER\s+MANIFESTS\s+APPLIED\s+AVAILABLE\s+AGE/);
-    expect(table.stdout).toMatch(/\nweb\s+member1\s+3\s+True\s+False\s/);
-  }, 300_000);
-
-  it("turns Available when the member's Deployment reports available replicas", async () => {
-    expect(cond(await getWork("web"), "Available")).toMatchObject({ status: "False", reason: "NotAvailable" });
-    const d = (await memberGet<{ metadata: { generation: number } }>(m1, ["deployment", "web", "-n", "app"]))!;
-    const path = "/apis/apps/v1/namespaces/app/deployments/web/status";
-    const body = { ...d, status: { observedGeneration: d.metadata.generation, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 } };
-    const put = await m1.request(path, { method: "PUT", body });
-    expect(put.status, put.body).toBe(200);
-    const wait = await cs.hub.kubectl(["wait", "--for=condition=Available", "work/web", "-n", NS, "--timeout=60s"], { timeoutMs: 70_000 });
-    expect(wait.code, wait.stderr).toBe(0);
-    expect((await cs.hub.kubectl(["get", "works", "-n", NS], { check: true })).stdout).toMatch(/\nweb\s+member1\s+3\s+True\s+True\s/);
+describe("one server, two members", () => {
+  beforeAll(async () => {
+    cs = await startClusterSet({ members: 2, label: "works" });
+    [m1, m2] = cs.members as [Cluster, Cluster];
+    await joinMember(cs.hub, m1, { namespace: NS });
+    await joinMember(cs.hub, m2, { namespace: NS });
+    await until(async () => {
+      const r = await cs.hub.kubectl(["get", "clusterprofiles", "-n", NS]);
+      return /member1\s/.test(r.stdout) && /member2\s/.test(r.stdout);
+    }, "both members joined", 120_000);
+  });
+  afterAll(async () => {
+    await cs?.stop();
   });
 
-  it("follows changes to the Work and deletes a manifest it no longer lists", async () => {
-    expect((await applyWork("web", "member1", manifests("green", [cm("extra", "app", { a: "1" })]))).code).toBe(0);
-    await until(async () => (await memberGet(m1, ["configmap", "settings", "-n", "app"]))?.data?.color === "green" && (await memberGet(m1, ["configmap", "extra", "-n", "app"])), "change and new manifest on member1");
-    expect((await applyWork("web", "member1", manifests("green"))).code).toBe(0);
-    await until(() => gone(m1, ["configmap", "extra", "-n", "app"]), "removed manifest deleted on member1");
-    const w = await waitCondition("web", "Applied", (c) => c.status === "True" && c.observedGeneration === 3, "Applied at generation 3");
-    expect(w.status!.manifestConditions).toHaveLength(3);
-  }, 300_000);
+  describe("a Work on its member", () => {
+    const manifests = (color: string, extra: object[] = []) => [cm("settings", "app", { color }), deployment("app"), ...extra, ns("app")];
 
-  it("reverts a member-side edit of what it applied", async () => {
-    const r = await m1.kubectl(["patch", "configmap", "settings", "-n", "app", "--type=merge", "-p", JSON.stringify({ data: { color: "red" } })]);
-    expect(r.code, r.stderr).toBe(0);
-    await until(async () => (await memberGet(m1, ["configmap", "settings", "-n", "app"]))?.data?.color === "green", "edit reverted", 30_000);
+    it("lands there (Namespace first), shows APPLIED True, and kubectl wait --for=condition=Applied returns", async () => {
+      const r = await applyWork("web", "member1", manifests("blue"));
+      expect(r.code, r.stderr).toBe(0);
+      const wait = await cs.hub.kubectl(["wait", "--for=condition=Applied", "work/web", "-n", NS, "--timeout=120s"], { timeoutMs: 130_000 });
+      expect(wait.code, wait.stderr).toBe(0);
+      const w = (await getWork("web"))!;
+      expect(w.metadata.finalizers).toContain("multicluster.x-k8s.io/work-cleanup");
+      const settings = (await memberGet(m1, ["configmap", "settings", "-n", "app"]))!;
+      expect(settings.data).toEqual({ color: "blue" });
+      expect(settings.metadata.labels).toMatchObject({ "clusterset.dev/work-uid": w.metadata.uid });
+      expect(settings.metadata.annotations).toMatchObject({ "clusterset.dev/work": `${NS}/web` });
+      expect(await memberGet(m1, ["deployment", "web", "-n", "app"])).toBeDefined();
+      expect(await gone(m2, ["namespace", "app"])).toBe(true);
+      expect(w.status!.manifestConditions!.map((m) => m.identifier)).toEqual([
+        { ordinal: 0, group: "", version: "v1", kind: "ConfigMap", resource: "configmaps", namespace: "app", name: "settings" },
+        { ordinal: 1, group: "apps", version: "v1", kind: "Deployment", resource: "deployments", namespace: "app", name: "web" },
+        { ordinal: 2, group: "", version: "v1", kind: "Namespace", resource: "namespaces", name: "app" },
+      ]);
+      const table = await cs.hub.kubectl(["get", "works", "-n", NS], { check: true });
+      expect(table.stdout).toMatch(/^NAME\s+CLUSTER\s+MANIFESTS\s+APPLIED\s+AVAILABLE\s+AGE/);
+      expect(table.stdout).toMatch(/\nweb\s+member1\s+3\s+True\s+False\s/);
+    }, 300_000);
+
+    it("turns Available when the member's Deployment reports available replicas", async () => {
+      expect(cond(await getWork("web"), "Available")).toMatchObject({ status: "False", reason: "NotAvailable" });
+      const d = (await memberGet<{ metadata: { generation: number } }>(m1, ["deployment", "web", "-n", "app"]))!;
+      const path = "/apis/apps/v1/namespaces/app/deployments/web/status";
+      const body = { ...d, status: { observedGeneration: d.metadata.generation, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 } };
+      const put = await m1.request(path, { method: "PUT", body });
+      expect(put.status, put.body).toBe(200);
+      const wait = await cs.hub.kubectl(["wait", "--for=condition=Available", "work/web", "-n", NS, "--timeout=60s"], { timeoutMs: 70_000 });
+      expect(wait.code, wait.stderr).toBe(0);
+      expect((await cs.hub.kubectl(["get", "works", "-n", NS], { check: true })).stdout).toMatch(/\nweb\s+member1\s+3\s+True\s+True\s/);
+    });
+
+    it("follows changes to the Work and deletes a manifest it no longer lists", async () => {
+      expect((await applyWork("web", "member1", manifests("green", [cm("extra", "app", { a: "1" })]))).code).toBe(0);
+      await until(async () => (await memberGet(m1, ["configmap", "settings", "-n", "app"]))?.data?.color === "green" && (await memberGet(m1, ["configmap", "extra", "-n", "app"])), "change and new manifest on member1");
+      expect((await applyWork("web", "member1", manifests("green"))).code).toBe(0);
+      await until(() => gone(m1, ["configmap", "extra", "-n", "app"]), "removed manifest deleted on member1");
+      const w = await waitCondition("web", "Applied", (c) => c.status === "True" && c.observedGeneration === 3, "Applied at generation 3");
+      expect(w.status!.manifestConditions).toHaveLength(3);
+    }, 300_000);
+
+    it("reverts a member-side edit of what it applied", async () => {
+      const r = await m1.kubectl(["patch", "configmap", "settings", "-n", "app", "--type=merge", "-p", JSON.stringify({ data: { color: "red" } })]);
+      expect(r.code, r.stderr).toBe(0);
+      await until(async () => (await memberGet(m1, ["configmap", "settings", "-n", "app"]))?.data?.color === "green", "edit reverted", 30_000);
+    });
+
+    it("refuses a Work without the target label, and a change of the label (422)", async () => {
+      const none = await applyWork("nolabel", undefined, [cm("x", "default", { a: "1" })]);
+      expect(none.code).not.toBe(0);
+      expect(none.stderr).toMatch(/is invalid.*clusterset\.dev\/cluster/s);
+      const relabel = await cs.hub.kubectl(["label", "work", "web", "-n", NS, "clusterset.dev/cluster=member2", "--overwrite"]);
+      expect(relabel.code).not.toBe(0);
+      expect(relabel.stderr).toMatch(/is invalid.*immutable/s);
+    });
   });
 
-  it("refuses a Work without the target label, and a change of the label (422)", async () => {
-    const none = await applyWork("nolabel", undefined, [cm("x", "default", { a: "1" })]);
-    expect(none.code).not.toBe(0);
-    expect(none.stderr).toMatch(/is invalid.*clusterset\.dev\/cluster/s);
-    const relabel = await cs.hub.kubectl(["label", "work", "web", "-n", NS, "clusterset.dev/cluster=member2", "--overwrite"]);
-    expect(relabel.code).not.toBe(0);
-    expect(relabel.stderr).toMatch(/is invalid.*immutable/s);
+  describe("refusals, orphans, unknown members", () => {
+    it("a manifest the member refuses makes the Work Degraded, naming it, while the others apply", async () => {
+      const widget = { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w1", namespace: "default" } };
+      const badData = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bad-data", namespace: "default" }, data: { "not a valid key!": "x" } };
+      expect((await applyWork("mixed", "member2", [cm("fine", "default", { a: "1" }), widget, badData])).code).toBe(0);
+      const w = await waitCondition("mixed", "Degraded", (c) => c.status === "True", "Degraded");
+      const msg = cond(w, "Degraded")!.message;
+      expect(msg).toContain("manifest 1 (Widget w1)");
+      expect(msg).toContain("no resource for kind Widget in example.com/v1");
+      expect(msg).toContain("manifest 2 (ConfigMap bad-data)");
+      expect(msg).toMatch(/Invalid/);
+      expect(cond(w, "Applied")).toMatchObject({ status: "False" });
+      expect((await memberGet(m2, ["configmap", "fine", "-n", "default"]))?.data).toEqual({ a: "1" });
+    });
+
+    it("keeps the objects on the member when deleted with delete-option Orphan", async () => {
+      expect((await applyWork("keep", "member1", [cm("kept", "default", { a: "1" })], { "clusterset.dev/delete-option": "Orphan" })).code).toBe(0);
+      await waitCondition("keep", "Applied", (c) => c.status === "True", "Applied");
+      const del = await cs.hub.kubectl(["delete", "work", "keep", "-n", NS, "--timeout=60s"], { timeoutMs: 70_000 });
+      expect(del.code, del.stderr).toBe(0);
+      expect(await getWork("keep")).toBeUndefined();
+      expect((await memberGet(m1, ["configmap", "kept", "-n", "default"]))?.data).toEqual({ a: "1" });
+    });
+
+    it("says ClusterNotFound for a member that has not joined, then applies once it does", async () => {
+      expect((await applyWork("pending", "late", [cm("late-cm", "default", { a: "1" })])).code).toBe(0);
+      const w = await waitCondition("pending", "Applied", (c) => c.reason === "ClusterNotFound", "ClusterNotFound");
+      expect(cond(w, "Applied")!.status).toBe("False");
+      // member2 joins a second time, as profile "late".
+      await joinMember(cs.hub, m2, { namespace: NS, secretName: "late", clusterName: "late" });
+      await waitCondition("pending", "Applied", (c) => c.status === "True", "Applied after the join", 90_000);
+      expect(await memberGet(m2, ["configmap", "late-cm", "-n", "default"])).toBeDefined();
+    }, 300_000);
+  });
+
+  describe("deleting a Work", () => {
+    it("removes its objects from the member before the Work goes", async () => {
+      const del = await cs.hub.kubectl(["delete", "work", "web", "-n", NS, "--wait=false"], { check: true });
+      expect(del.stdout).toMatch(/deleted/);
+      const seen = await getWork("web");
+      if (seen) expect(seen.metadata.deletionTimestamp).toBeTruthy(); // held by the finalizer meanwhile
+      await until(async () => !(await getWork("web")), "the Work is gone", 120_000);
+      // Nothing is left on the member once the Work is gone: the dispatcher waited for it.
+      expect(await gone(m1, ["namespace", "app"])).toBe(true);
+      expect(await gone(m1, ["configmap", "settings", "-n", "app"])).toBe(true);
+    }, 300_000);
+  });
+
+  describe("a member outage", () => {
+    it("shows on the Work, and the Work catches up when the member is back", async () => {
+      expect((await applyWork("outage", "member2", [cm("o", "default", { v: "1" })])).code).toBe(0);
+      await waitCondition("outage", "Applied", (c) => c.status === "True", "Applied");
+      await m2.stopApiserver();
+      try {
+        expect((await applyWork("outage", "member2", [cm("o", "default", { v: "2" })])).code).toBe(0);
+        const w = await waitCondition("outage", "Applied", (c) => c.reason === "ClusterUnreachable", "ClusterUnreachable", 90_000);
+        expect(cond(w, "Applied")!.message).toMatch(/cannot reach fleet\/member2/);
+      } finally {
+        await m2.startApiserver();
+      }
+      await waitCondition("outage", "Applied", (c) => c.status === "True" && c.observedGeneration === 2, "Applied again after the member is back", 120_000);
+      expect((await memberGet(m2, ["configmap", "o", "-n", "default"]))?.data).toEqual({ v: "2" });
+    }, 300_000);
   });
 });
 
-describe("refusals, orphans, unknown members", () => {
-  it("a manifest the member refuses makes the Work Degraded, naming it, while the others apply", async () => {
-    const widget = { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w1", namespace: "default" } };
-    const badData = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bad-data", namespace: "default" }, data: { "not a valid key!": "x" } };
-    expect((await applyWork("mixed", "member2", [cm("fine", "default", { a: "1" }), widget, badData])).code).toBe(0);
-    const w = await waitCondition("mixed", "Degraded", (c) => c.status === "True", "Degraded");
-    const msg = cond(w, "Degraded")!.message;
-    expect(msg).toContain("manifest 1 (Widget w1)");
-    expect(msg).toContain("no resource for kind Widget in example.com/v1");
-    expect(msg).toContain("manifest 2 (ConfigMap bad-data)");
-    expect(msg).toMatch(/Invalid/);
-    expect(cond(w, "Applied")).toMatchObject({ status: "False" });
-    expect((await memberGet(m2, ["configmap", "fine", "-n", "default"]))?.data).toEqual({ a: "1" });
+describe("two replicas on etcd", () => {
+  const G = "/apis/multicluster.x-k8s.io/v1alpha1/namespaces/fleet/works";
+  let rs: ClusterSet;
+  let replica: OurServer;
+  const clients = new Map<string, Direct>();
+  const client = (s: OurServer) => {
+    if (!clients.has(s.url)) clients.set(s.url, new Direct(rs, s.url));
+    return clients.get(s.url)!;
+  };
+  const leads = async (s: OurServer) => /^clusterset_leader 1$/m.test((await client(s).request("GET", "/metrics")).body);
+  const appliedOn = async (s: OurServer, name: string) => {
+    const r = await client(s).request("GET", `${G}/${name}`);
+    return r.status === 200 && cond(JSON.parse(r.body) as Work, "Applied")?.status === "True";
+  };
+  const create = (s: OurServer, name: string) =>
+    client(s).request("POST", G, { apiVersion: "multicluster.x-k8s.io/v1alpha1", kind: "Work", metadata: { name, labels: { "clusterset.dev/cluster": "member1" } }, spec: { workload: { manifests: [cm(name, "default", { by: name })] } } });
+
+  beforeAll(async () => {
+    rs = await startClusterSet({ members: 1, label: "works-replicas", server: { storage: "etcd" } });
+    replica = await rs.startReplica();
+    await joinMember(rs.hub, rs.members[0]!, { namespace: NS });
+  });
+  afterAll(async () => {
+    for (const c of clients.values()) c.close();
+    await rs?.stop();
   });
 
-  it("keeps the objects on the member when deleted with delete-option Orphan", async () => {
-    expect((await applyWork("keep", "member1", [cm("kept", "default", { a: "1" })], { "clusterset.dev/delete-option": "Orphan" })).code).toBe(0);
-    await waitCondition("keep", "Applied", (c) => c.status === "True", "Applied");
-    const del = await cs.hub.kubectl(["delete", "work", "keep", "-n", NS, "--timeout=60s"], { timeoutMs: 70_000 });
-    expect(del.code, del.stderr).toBe(0);
-    expect(await getWork("keep")).toBeUndefined();
-    expect((await memberGet(m1, ["configmap", "kept", "-n", "default"]))?.data).toEqual({ a: "1" });
-  });
-
-  it("says ClusterNotFound for a member that has not joined, then applies once it does", async () => {
-    expect((await applyWork("pending", "late", [cm("late-cm", "default", { a: "1" })])).code).toBe(0);
-    const w = await waitCondition("pending", "Applied", (c) => c.reason === "ClusterNotFound", "ClusterNotFound");
-    expect(cond(w, "Applied")!.status).toBe("False");
-    // member2 joins a second time, as profile "late".
-    await joinMember(cs.hub, m2, { namespace: NS, secretName: "late", clusterName: "late" });
-    await waitCondition("pending", "Applied", (c) => c.status === "True", "Applied after the join", 90_000);
-    expect(await memberGet(m2, ["configmap", "late-cm", "-n", "default"])).toBeDefined();
-  }, 300_000);
-});
-
-describe("deleting a Work", () => {
-  it("removes its objects from the member before the Work goes", async () => {
-    const del = await cs.hub.kubectl(["delete", "work", "web", "-n", NS, "--wait=false"], { check: true });
-    expect(del.stdout).toMatch(/deleted/);
-    const seen = await getWork("web");
-    if (seen) expect(seen.metadata.deletionTimestamp).toBeTruthy(); // held by the finalizer meanwhile
-    await until(async () => !(await getWork("web")), "the Work is gone", 120_000);
-    // Nothing is left on the member once the Work is gone: the dispatcher waited for it.
-    expect(await gone(m1, ["namespace", "app"])).toBe(true);
-    expect(await gone(m1, ["configmap", "settings", "-n", "app"])).toBe(true);
-  }, 300_000);
-});
-
-describe("a member outage", () => {
-  it("shows on the Work, and the Work catches up when the member is back", async () => {
-    expect((await applyWork("outage", "member2", [cm("o", "default", { v: "1" })])).code).toBe(0);
-    await waitCondition("outage", "Applied", (c) => c.status === "True", "Applied");
-    await m2.stopApiserver();
-    try {
-      expect((await applyWork("outage", "member2", [cm("o", "default", { v: "2" })])).code).toBe(0);
-      const w = await waitCondition("outage", "Applied", (c) => c.reason === "ClusterUnreachable", "ClusterUnreachable", 90_000);
-      expect(cond(w, "Applied")!.message).toMatch(/cannot reach fleet\/member2/);
-    } finally {
-      await m2.startApiserver();
-    }
-    await waitCondition("outage", "Applied", (c) => c.status === "True" && c.observedGeneration === 2, "Applied again after the member is back", 120_000);
-    expect((await memberGet(m2, ["configmap", "o", "-n", "default"]))?.data).toEqual({ v: "2" });
+  it("the leader applies; killed, the other replica takes over applying within lease duration + retry", async () => {
+    await until(async () => (await leads(rs.server)) !== (await leads(replica)), "exactly one leader");
+    const [leader, follower] = (await leads(rs.server)) ? [rs.server, replica] : [replica, rs.server];
+    expect((await create(follower, "before")).status).toBe(201);
+    await until(() => appliedOn(follower, "before"), "a Work written through the follower is applied (by the leader)");
+    await leader.kill9();
+    clients.delete(leader.url);
+    const killedAt = Date.now();
+    expect((await create(follower, "after")).status).toBe(201);
+    await until(() => appliedOn(follower, "after"), "the follower takes over applying", 60_000);
+    // Lease duration 15 s + retry period 2 s, plus a loaded machine's slack.
+    expect(Date.now() - killedAt).toBeLessThan(15_000 + 2_000 + 8_000);
+    expect(await leads(follower)).toBe(true);
+    expect((await memberGet(rs.members[0]!, ["configmap", "after", "-n", "default"]))?.data).toEqual({ by: "after" });
   }, 300_000);
 });

@@ -73,6 +73,9 @@ describe("fleet", () => {
     for (let i = 0; i < n; i++) fleet.apply({ type: "upsert", key: `fleet/s${i}`, source: src(`s${i}`) });
     await until(() => fleet.keys().every((k) => { const v = fleet.get(k)!; return v.health.status === "True" && v.nodes.synced && v.propertiesSynced && v.properties.length === 1; }), 20_000);
 
+    // Synced means listed; each view's Node and ClusterProperty watches open just after (under load, a moment after).
+    await until(() => sim.stats().watch >= 2 * n, 10_000);
+
     let heardAt = 0;
     fleet.subscribe((k) => {
       if (k === "fleet/s123" && fleet.get(k)?.properties[0]?.value === "changed") heardAt ||= Date.now();

@@ -74,7 +74,7 @@ describe("fleet", () => {
     await until(() => fleet.keys().every((k) => { const v = fleet.get(k)!; return v.health.status === "True" && v.nodes.synced && v.propertiesSynced && v.properties.length === 1; }), 20_000);
 
     // Synced means listed; each view's Node and ClusterProperty watches open just after (under load, a moment after).
-    await until(() => sim.stats().watch >= 2 * n, 10_000);
+    await until(() => sim!.stats().watch >= 2 * n, 10_000);
 
     let heardAt = 0;
     fleet.subscribe((k) => {

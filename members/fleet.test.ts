@@ -74,7 +74,7 @@ describe("fleet", () => {
     await until(() => fleet.keys().every((k) => { const v = fleet.get(k)!; return v.health.status === "True" && v.nodes.synced && v.propertiesSynced && v.properties.length === 1; }), 20_000);
 
     // Synced means listed; each view's Node and ClusterProperty watches open just after (under load, a moment after).
-    await until(() => sim!.stats().watch >= 2 * n, 10_000);
+    await until(() => (sim.stats().watch ?? 0) >= 2 * n, 10_000);
 
     let heardAt = 0;
     fleet.subscribe((k) => {
@@ -84,6 +84,6 @@ describe("fleet", () => {
     sim.member("s123").setProperty("id", "changed");
     await until(() => heardAt > 0, 1000);
     expect(heardAt - t0).toBeLessThan(1000);
-    expect(sim.stats().watch).toBeGreaterThanOrEqual(2 * n);
+    expect(sim.stats().watch ?? 0).toBeGreaterThanOrEqual(2 * n);
   });
 });

@@ -85,7 +85,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       const src = fleet.source(`${ns}/${name}`);
       return src ? `${src.namespace}/${src.secretName}` : undefined;
     },
-  });
+  }, (ns) => namespaceLabels.phase(ns));
   const authConfig = loadAuthConfig(kc, log.child({ component: "auth-config" }));
   const authn = createAuthenticator(authConfig, kc);
   const authz = createAuthorizer(kc);

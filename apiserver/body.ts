@@ -29,15 +29,36 @@ export async function readBody(req: Request): Promise<Buffer> {
 
 const mediaType = (req: Request): string => String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
 
-/** A create/update body: JSON or YAML. */
-export function parseObjectBody(req: Request, raw: Buffer): unknown {
+/**
+ * A create/update body of `kind`: JSON or YAML. What does not parse gets the decoder's words (`the object provided
+ * is unrecognized (must be of type X): …`), as kube-apiserver answers it.
+ */
+export function parseObjectBody(req: Request, raw: Buffer, kind: string): unknown {
   const type = mediaType(req);
-  if (raw.length === 0) throw badRequest("the body of the request is empty");
-  if (type === "application/yaml" || type === "application/x-yaml") return parseYamlBody(raw);
-  if (type !== "" && type !== "application/json" && type !== "*/*") {
+  if (type !== "" && type !== "application/json" && type !== "*/*" && type !== "application/yaml" && type !== "application/x-yaml") {
     throw unsupportedMediaType(["application/json", "application/yaml"]);
   }
-  return parseJSON(raw);
+  const unrecognized = (why: string) => badRequest(`the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; ${why}`);
+  if (type === "application/yaml" || type === "application/x-yaml") {
+    const doc = parseYamlBody(raw);
+    if (doc === null || doc === undefined) throw unrecognized("json parse error: unexpected end of JSON input");
+    return doc;
+  }
+  const text = raw.toString("utf8");
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    // kube-apiserver quotes the start of what it could not parse.
+    throw unrecognized(`json parse error: ${goJSONError(e as Error)}${text ? ` (${text.slice(0, 100)})` : ""}`);
+  }
+}
+
+/** Node's JSON.parse messages in the words of Go's encoding/json, which clients have seen for years. */
+function goJSONError(e: Error): string {
+  if (/Unexpected end of JSON input/i.test(e.message)) return "unexpected end of JSON input";
+  const token = /Unexpected token '?(.)'?/.exec(e.message)?.[1];
+  if (token !== undefined) return `invalid character '${token}' looking for beginning of value`;
+  return e.message;
 }
 
 export const patchTypes: Record<string, PatchType> = {

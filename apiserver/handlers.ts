@@ -2,10 +2,11 @@
  * REST verbs → a resource's REST surface: reads the query and body, calls the resource, writes the answer in the
  * form the client negotiated. Knows resources only through resources/rest.ts.
  */
-import { stringify as toYAML } from "yaml";
 import {
   methodNotSupported,
+  notFound,
   pathNotFound,
+  success,
   type KubeList,
   type KubeObject,
   type RequestContext,
@@ -39,6 +40,12 @@ function warningHeaders(ctx: RequestContext): Record<string, string> {
   return { warning: ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(", ") };
 }
 
+/** List metadata as a typed meta.k8s.io list marshals it: an empty continue is left out (omitempty). */
+function typedListMeta(m: Record<string, unknown>): Record<string, unknown> {
+  const { continue: c, ...rest } = m;
+  return c ? { ...rest, continue: c } : rest;
+}
+
 /** Writes one object or a list in the negotiated output. */
 function writeOutput(req: Request, res: Response, code: number, rest: ResourceREST, out: Output, body: KubeObject | { metadata: Record<string, unknown>; items: KubeObject[] }, q: URLSearchParams, headers: Record<string, string>): void {
   const isList = Array.isArray((body as { items?: unknown }).items);
@@ -51,7 +58,7 @@ function writeOutput(req: Request, res: Response, code: number, rest: ResourceRE
       return writeYAML(res, code, body, headers, req);
     case "table": {
       const items = isList ? (body as { items: KubeObject[] }).items : [body as KubeObject];
-      const meta = isList ? (body as { metadata: Record<string, unknown> }).metadata : { resourceVersion: (body as KubeObject).metadata.resourceVersion };
+      const meta = isList ? typedListMeta((body as { metadata: Record<string, unknown> }).metadata) : { resourceVersion: (body as KubeObject).metadata.resourceVersion };
       return writeJSON(res, code, toTable(rest.columns, items, meta, { version: out.version, includeObject: includeObject(q) }), headers, req);
     }
     case "partial":
@@ -59,7 +66,7 @@ function writeOutput(req: Request, res: Response, code: number, rest: ResourceRE
         res,
         code,
         isList
-          ? partialObjectMetadataList((body as { items: KubeObject[] }).items, (body as { metadata: Record<string, unknown> }).metadata, out.version)
+          ? partialObjectMetadataList((body as { items: KubeObject[] }).items, typedListMeta((body as { metadata: Record<string, unknown> }).metadata), out.version)
           : partialObjectMetadata(body as KubeObject, out.version),
         headers,
         req,
@@ -87,6 +94,9 @@ function watchEncoder(rest: ResourceREST, out: Output, q: URLSearchParams): (ev:
   }
 }
 
+/** The options kind each writing verb's query is decoded as (its 422s name it). */
+const optionsKinds: Record<string, string> = { create: "CreateOptions", update: "UpdateOptions", patch: "PatchOptions", delete: "DeleteOptions", deletecollection: "DeleteOptions" };
+
 /** A random watch timeout between 30 and 60 minutes, as kube-apiserver spreads its watch reconnects. */
 const defaultWatchTimeout = () => Math.floor(1800 * (1 + Math.random()));
 
@@ -96,7 +106,8 @@ export async function handleResource(req: Request, res: Response, info: RequestI
   const d = rest.descriptor;
   const gr = { group: d.group, resource: d.plural };
   const sub = info.subresource || undefined;
-  if (sub && !(sub in rest.subresourceVerbs())) throw pathNotFound();
+  // A subresource the resource does not have: the object path does not exist (as for a CRD without it).
+  if (sub && !(sub in rest.subresourceVerbs())) throw notFound(gr, info.name);
   if (info.parts.length > 2) throw pathNotFound();
   // A namespaced resource's single objects live under /namespaces/<ns>/ only.
   if (d.namespaced && !info.namespace && !["list", "watch"].includes(info.verb)) {
@@ -109,7 +120,7 @@ export async function handleResource(req: Request, res: Response, info: RequestI
   const ctx: RequestContext = {
     user,
     namespace: info.namespace,
-    dryRun: ["create", "update", "patch", "delete", "deletecollection"].includes(info.verb) ? dryRun(q) : false,
+    dryRun: info.verb in optionsKinds ? dryRun(q, optionsKinds[info.verb]!) : false,
     fieldValidation: fieldValidation(q),
     warnings: [],
   };
@@ -135,13 +146,13 @@ export async function handleResource(req: Request, res: Response, info: RequestI
       return watch(res, rest, ctx, q, accept, deps);
     case "create": {
       const out = negotiate(accept, false);
-      const body = parseObjectBody(req, await readBody(req));
+      const body = parseObjectBody(req, await readBody(req), d.kind);
       const obj = await rest.create(ctx, body);
       return writeOutput(req, res, 201, rest, out, obj, q, warningHeaders(ctx));
     }
     case "update": {
       const out = negotiate(accept, false);
-      const body = parseObjectBody(req, await readBody(req));
+      const body = parseObjectBody(req, await readBody(req), d.kind);
       const { object, created } = await rest.update(ctx, info.name, body, sub);
       return writeOutput(req, res, created ? 201 : 200, rest, out, object, q, warningHeaders(ctx));
     }
@@ -159,14 +170,16 @@ export async function handleResource(req: Request, res: Response, info: RequestI
     case "delete": {
       const out = negotiate(accept, false);
       const raw = await readBody(req);
-      const opts = deleteOptions(q, raw.length ? parseObjectBody(req, raw) : undefined);
-      const { object } = await rest.delete(ctx, info.name, opts);
+      const opts = deleteOptions(q, raw.length ? parseObjectBody(req, raw, "DeleteOptions") : undefined);
+      const { object, gone } = await rest.delete(ctx, info.name, opts);
+      // Gone at once: a Success Status, as for custom resources; held by finalizers: the object, marked.
+      if (gone) return writeJSON(res, 200, success({ name: info.name, group: d.group, kind: d.plural, uid: object.metadata.uid! }), {}, req);
       return writeOutput(req, res, 200, rest, out, object, q, {});
     }
     case "deletecollection": {
       const out = negotiate(accept, true);
       const raw = await readBody(req);
-      const opts = deleteOptions(q, raw.length ? parseObjectBody(req, raw) : undefined);
+      const opts = deleteOptions(q, raw.length ? parseObjectBody(req, raw, "DeleteOptions") : undefined);
       const list = await rest.deleteCollection(ctx, listQuery(q), opts);
       return writeOutput(req, res, 200, rest, out, list, q, {});
     }
@@ -194,7 +207,7 @@ async function watch(res: Response, rest: ResourceREST, ctx: RequestContext, q: 
   await serveWatch(res, w, {
     timeoutSeconds,
     headers: { ...apiHeaders },
-    encode: out.kind === "yaml" ? (ev) => Buffer.from(toYAML(ev.object)) : watchEncoder(rest, out, q),
+    encode: watchEncoder(rest, out, q),
     onEnd: () => deps.onWatch?.(-1),
   });
 }

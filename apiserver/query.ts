@@ -41,9 +41,18 @@ export function listQuery(q: URLSearchParams): ListQuery {
   return out;
 }
 
-export function dryRun(q: URLSearchParams): boolean {
+/** dryRun=All, or nothing; anything else is 422 on the verb's options kind (CreateOptions, …), as kube-apiserver. */
+export function dryRun(q: URLSearchParams, optionsKind: string): boolean {
   const values = q.getAll("dryRun");
-  for (const v of values) if (v !== "All") throw badRequest(`Invalid dry run value: ${v}, supported values: All`);
+  const bad = values.filter((v) => v !== "All");
+  if (bad.length > 0) {
+    const message = `Unsupported value: []string{${values.map((v) => JSON.stringify(v)).join(", ")}}: supported values: "All"`;
+    throw new StatusError(422, "Invalid", `${optionsKind}.meta.k8s.io "" is invalid: dryRun: ${message}`, {
+      group: "meta.k8s.io",
+      kind: optionsKind,
+      causes: [{ type: "FieldValueNotSupported", message, field: "dryRun" }],
+    });
+  }
   return values.length > 0;
 }
 
@@ -69,7 +78,7 @@ export function deleteOptions(q: URLSearchParams, body: unknown): DeleteOptions 
   const policy = q.get("propagationPolicy");
   if (policy) out.propagationPolicy = policy as DeleteOptions["propagationPolicy"];
   if (out.propagationPolicy && !["Orphan", "Background", "Foreground"].includes(out.propagationPolicy)) {
-    const message = `Unsupported value: "${out.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`;
+    const message = `Unsupported value: "${out.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`;
     throw new StatusError(422, "Invalid", `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: ${message}`, {
       group: "meta.k8s.io",
       kind: "DeleteOptions",

@@ -13,7 +13,8 @@ export function writeJSON(res: Response, code: number, body: unknown, headers: R
 }
 
 export function writeYAML(res: Response, code: number, body: unknown, headers: Record<string, string> = {}, req?: Request): void {
-  writeRaw(res, code, Buffer.from(toYAML(body)), { ...apiHeaders, "content-type": "application/yaml", ...headers }, req);
+  // As Go's YAML writes it: keys sorted, and strings a YAML 1.1 reader would take for dates or booleans quoted.
+  writeRaw(res, code, Buffer.from(toYAML(body, { version: "1.1", sortMapEntries: true })), { ...apiHeaders, "content-type": "application/yaml", ...headers }, req);
 }
 
 export function writeRaw(res: Response, code: number, buf: Buffer, headers: Record<string, string>, req?: Request): void {

@@ -40,6 +40,7 @@ export function toTable(
     const row: Record<string, unknown> = { cells: columns.cells(o) };
     if (opts.includeObject === "Object") row.object = o;
     else if (opts.includeObject === "Metadata") row.object = partialObjectMetadata(o, opts.version);
+    else row.object = null; // kube-apiserver writes the key, empty
     return row;
   });
   return {

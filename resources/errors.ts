@@ -3,8 +3,13 @@
  * kube-apiserver words it (k8s.io/apimachinery/pkg/api/errors), so kubectl and client-go recognise the reason.
  */
 
+/**
+ * One cause of a failure. Written as kube-apiserver writes metav1.StatusCause: its CauseType goes out as
+ * `reason` (code here may say `type`, the field.Error name; StatusError normalizes it).
+ */
 export interface StatusCause {
   type?: string;
+  reason?: string;
   message?: string;
   field?: string;
 }
@@ -38,7 +43,13 @@ export class StatusError extends Error {
     super(message);
     this.name = "StatusError";
     this.status = { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code };
-    if (details) this.status.details = details;
+    if (details) {
+      const d: StatusDetails = { ...details };
+      if (d.name === "") delete d.name; // omitempty, as in kube-apiserver's JSON
+      if (d.group === "") delete d.group;
+      if (d.causes) d.causes = d.causes.map(({ type, reason: r, message: m, field }) => ({ ...((r ?? type) ? { reason: r ?? type } : {}), ...(m !== undefined ? { message: m } : {}), ...(field !== undefined ? { field } : {}) }));
+      this.status.details = d;
+    }
     this.headers = headers;
   }
   get code(): number {
@@ -80,7 +91,7 @@ export const invalid = (group: string, kind: string, name: string, causes: Statu
     name,
     group,
     kind,
-    causes: causes.map((c) => ({ ...c, message: c.message })),
+    causes,
   });
 };
 
@@ -139,14 +150,13 @@ export const internalError = (err: unknown): StatusError =>
     causes: [{ message: err instanceof Error ? err.message : String(err) }],
   });
 
-/** A Success Status, as DELETE answers when the object is gone. */
-export const success = (details: StatusDetails): Status => ({
+/** A Success Status, as DELETE of a custom resource answers when the object is gone (no code: kube leaves it 0). */
+export const success = (details: StatusDetails): Omit<Status, "code"> => ({
   kind: "Status",
   apiVersion: "v1",
   metadata: {},
   status: "Success",
   details,
-  code: 200,
 });
 
 export const isStatusError = (e: unknown): e is StatusError => e instanceof StatusError;

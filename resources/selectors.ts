@@ -51,10 +51,8 @@ function parseTerm(term: string, selector: string): Requirement {
   let m: RegExpExecArray | null;
   if ((m = /^!\s*([^\s!=<>(),]+)$/.exec(term))) return { key: req(m[1]), op: "!", values: [] };
   if ((m = /^([^\s!=<>(),]+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(term))) {
+    // `a in ()` is `a in ("")` to kube-apiserver's parser: an empty value is a value.
     const values = m[3]!.split(",").map((v) => v.trim());
-    if (m[2] === "in" && values.length === 1 && values[0] === "") {
-      throw badRequest(`unable to parse requirement: values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty`);
-    }
     values.forEach(checkValue);
     return { key: req(m[1]), op: m[2] as Op, values };
   }

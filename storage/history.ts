@@ -55,7 +55,8 @@ export class History {
       throw new StorageError(
         "Expired",
         key,
-        `too old resource version: ${revision} (oldest in the window: ${this.evicted})`,
+        // kube-apiserver's watch cache words it so: the revision asked for, then the oldest it still has.
+        `too old resource version: ${revision} (${this.evicted})`,
       );
     }
   }

@@ -89,7 +89,7 @@ describe("managedFields on create and update", () => {
   it("refuses an over-long fieldManager with kube's CreateOptions wording", async () => {
     const status = await failure(registry.create(ctx({ fieldManager: "x".repeat(129) }), profile({ clusterManager: { name: "m" } })));
     expect(status).toMatchObject({ code: 422, reason: "Invalid", message: 'CreateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: must have at most 128 bytes' });
-    expect(status.details).toEqual({ group: "meta.k8s.io", kind: "CreateOptions", causes: [{ type: "FieldValueTooLong", message: "Too long: must have at most 128 bytes", field: "fieldManager" }] });
+    expect(status.details).toEqual({ group: "meta.k8s.io", kind: "CreateOptions", causes: [{ reason: "FieldValueTooLong", message: "Too long: must have at most 128 bytes", field: "fieldManager" }] });
   });
 });
 
@@ -132,7 +132,7 @@ describe("server-side apply", () => {
       status: "Failure",
       message: `Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using ${GV}: .spec.displayName`,
       reason: "Conflict",
-      details: { causes: [{ type: "FieldManagerConflict", message: `conflict with "kubectl-client-side-apply" using ${GV}`, field: ".spec.displayName" }] },
+      details: { causes: [{ reason: "FieldManagerConflict", message: `conflict with "kubectl-client-side-apply" using ${GV}`, field: ".spec.displayName" }] },
       code: 409,
     });
     const { object } = await apply(profile({ clusterManager: { name: "m" }, displayName: "new" }), "ssa", { force: true });
@@ -170,7 +170,7 @@ describe("server-side apply", () => {
   it("requires fieldManager, and force only for apply (PatchOptions wording)", async () => {
     const missing = await failure(apply(profile({ clusterManager: { name: "m" } }), undefined));
     expect(missing).toMatchObject({ code: 422, reason: "Invalid", message: 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch' });
-    expect(missing.details!.causes).toEqual([{ type: "FieldValueRequired", message: "Required value: is required for apply patch", field: "fieldManager" }]);
+    expect(missing.details!.causes).toEqual([{ reason: "FieldValueRequired", message: "Required value: is required for apply patch", field: "fieldManager" }]);
     const force = await failure(registry.patch(ctx(), "p", "merge", {}, undefined, false));
     expect(force).toMatchObject({ code: 422, message: 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch' });
   });

@@ -1,7 +1,7 @@
 /** Checks a request body's identity (apiVersion, kind, name, namespace) the way kube-apiserver's decoder does. */
 import type { KubeObject } from "../../storage/interface.js";
 import type { ResourceDescriptor } from "../descriptor.js";
-import { badRequest } from "../errors.js";
+import { badRequest, invalid } from "../errors.js";
 import { isPlainObject } from "./meta.js";
 
 export function decodeBody(body: unknown, d: ResourceDescriptor, kind = d.kind): KubeObject {
@@ -17,7 +17,8 @@ export function decodeBody(body: unknown, d: ResourceDescriptor, kind = d.kind):
     throw badRequest(`the API version in the data (${body.apiVersion}) does not match the expected API version (${gv})`);
   }
   if (body.kind !== kind) {
-    throw badRequest(`the kind in the data (${body.kind}) does not match the expected kind (${kind})`);
+    const name = isPlainObject(body.metadata) && typeof body.metadata.name === "string" ? body.metadata.name : "";
+    throw invalid(d.group, body.kind, name, [{ type: "FieldValueInvalid", field: "kind", message: `Invalid value: ${JSON.stringify(body.kind)}: must be ${kind}` }]);
   }
   if (body.metadata !== undefined && !isPlainObject(body.metadata)) {
     throw badRequest(`json: cannot unmarshal ${Array.isArray(body.metadata) ? "array" : typeof body.metadata} into Go struct field ObjectMeta.metadata of type v1.ObjectMeta`);

@@ -166,7 +166,7 @@ describe("apply", () => {
     expect(status.code).toBe(409);
     expect(status.reason).toBe("Conflict");
     expect(status.message).toBe(`Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using ${GV}: .spec.displayName`);
-    expect(status.details).toEqual({ causes: [{ type: "FieldManagerConflict", message: `conflict with "kubectl-client-side-apply" using ${GV}`, field: ".spec.displayName" }] });
+    expect(status.details).toEqual({ causes: [{ reason: "FieldManagerConflict", message: `conflict with "kubectl-client-side-apply" using ${GV}`, field: ".spec.displayName" }] });
 
     const forced = fm.apply(created, config({ clusterManager: { name: "m" }, displayName: "new" }), "ssa", true);
     expect((forced.spec as Record<string, unknown>).displayName).toBe("new");

@@ -20,7 +20,7 @@ export function listOptions(q: ListQuery): ListOptions {
   if (rv !== undefined && rv !== "" && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
   if (match !== undefined && match !== "") {
     if (match !== "Exact" && match !== "NotOlderThan") {
-      throw listOptionsInvalid("resourceVersionMatch", `Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`);
+      throw listOptionsInvalid("resourceVersionMatch", `Unsupported value: "${match}": supported values: "Exact", "NotOlderThan", ""`);
     }
     if (!rv) throw listOptionsInvalid("resourceVersionMatch", "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided");
     if (q.continue) throw listOptionsInvalid("resourceVersionMatch", "Forbidden: resourceVersionMatch is forbidden when continue is provided");

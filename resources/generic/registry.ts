@@ -4,7 +4,7 @@
  */
 import type { KubeObject, Store, Watch } from "../../storage/interface.js";
 import type { ResourceDescriptor } from "../descriptor.js";
-import { badRequest, conflict, invalid, type StatusCause } from "../errors.js";
+import { badRequest, conflict, invalid, notFound, type StatusCause } from "../errors.js";
 import type { Columns, DeleteOptions, KubeList, ListQuery, PatchType, RequestContext, ResourceREST } from "../rest.js";
 import { combine, parseFieldSelector, parseLabelSelector } from "../selectors.js";
 import { applyPatch } from "./apply.js";
@@ -26,6 +26,8 @@ type Tracking = { manager: string } | "done";
 
 export class Registry implements ResourceREST {
   private readonly gr: { group: string; resource: string };
+  /** Some messages name the Kind instead (`PlacementDecision.multicluster.x-k8s.io "x"`). */
+  private readonly gk: { group: string; resource: string };
   readonly fields: FieldManager;
 
   constructor(
@@ -35,6 +37,7 @@ export class Registry implements ResourceREST {
     private readonly strategy: Strategy,
   ) {
     this.gr = { group: descriptor.group, resource: descriptor.plural };
+    this.gk = { group: descriptor.group, resource: descriptor.kind };
     this.fields = new FieldManager({
       apiVersion: `${descriptor.group}/${descriptor.version}`,
       kind: descriptor.kind,
@@ -56,12 +59,13 @@ export class Registry implements ResourceREST {
     return namespace ? `/${this.descriptor.plural}/${namespace}/${name}` : `/${this.descriptor.plural}/`;
   }
 
-  private checkSubresource(sub: string | undefined): void {
-    if (sub && !(sub in this.subresourceVerbs())) throw badRequest(`the server could not find the requested resource`);
+  private checkSubresource(sub: string | undefined, name = ""): void {
+    // As for a CRD without that subresource: the object path does not exist.
+    if (sub && !(sub in this.subresourceVerbs())) throw notFound(this.gr, name);
   }
 
   async get(ctx: RequestContext, name: string, subresource?: string): Promise<KubeObject> {
-    this.checkSubresource(subresource);
+    this.checkSubresource(subresource, name);
     return mapped(this.gr, name, () => this.store.get(this.key(ctx.namespace, name)));
   }
 
@@ -69,8 +73,8 @@ export class Registry implements ResourceREST {
     const opts = listOptions(query);
     const predicate = combine(parseLabelSelector(query.labelSelector), parseFieldSelector(query.fieldSelector));
     const result = await mapped(this.gr, "", () => this.store.list(this.key(ctx.namespace), { ...opts, ...(predicate ? { predicate } : {}) }), query.continue ? "continue" : "rv");
-    const metadata: KubeList["metadata"] = { resourceVersion: String(result.revision) };
-    if (result.continue) metadata.continue = result.continue;
+    // continue is always there, "" on the last page, as an unstructured list of custom resources carries it.
+    const metadata: KubeList["metadata"] = { continue: result.continue ?? "", resourceVersion: String(result.revision) };
     if (result.remainingItemCount !== undefined && result.continue) metadata.remainingItemCount = result.remainingItemCount;
     return {
       apiVersion: `${this.descriptor.group}/${this.descriptor.version}`,
@@ -87,7 +91,8 @@ export class Registry implements ResourceREST {
         ...(query.resourceVersion !== undefined ? { resourceVersion: query.resourceVersion } : {}),
         ...(predicate ? { predicate } : {}),
         allowBookmarks: query.allowWatchBookmarks === true,
-        sendInitialEvents: query.sendInitialEvents === true,
+        // Absent: storage decides from resourceVersion (unset or "0": synthetic ADDED events first).
+        ...(query.sendInitialEvents !== undefined ? { sendInitialEvents: query.sendInitialEvents } : {}),
       }),
     "rv");
   }
@@ -114,6 +119,7 @@ export class Registry implements ResourceREST {
     delete m.deletionTimestamp;
     delete m.deletionGracePeriodSeconds;
     if (this.strategy.statusSubresource) delete obj.status;
+    await this.strategy.admitCreate?.(ctx.namespace, m.name!);
     await this.strategy.prepareForCreate?.(obj, ctx);
     this.fail(obj, this.strategy.validate(obj, ctx));
     // After validation, which prunes: unknown fields are nobody's.
@@ -123,17 +129,23 @@ export class Registry implements ResourceREST {
   }
 
   async update(ctx: RequestContext, name: string, body: unknown, subresource?: string): Promise<{ object: KubeObject; created: boolean }> {
-    this.checkSubresource(subresource);
+    this.checkSubresource(subresource, name);
     checkWriteOptions("UpdateOptions", ctx);
     const obj = decodeBody(body, this.descriptor);
     checkNamespace(obj, ctx.namespace);
     if (obj.metadata.name !== name) {
       throw badRequest(`the name of the object (${obj.metadata.name ?? ""}) does not match the name on the URL (${name})`);
     }
-    if (!obj.metadata.resourceVersion) {
-      this.fail(obj, [{ type: "FieldValueInvalid", field: "metadata.resourceVersion", message: "Invalid value: 0x0: must be specified for an update" }]);
-    }
     const object = await this.write(ctx, name, (current) => {
+      // After the object is known to exist (404 first), as kube-apiserver's store.Update orders it; this 422 names
+      // the resource, not the Kind (store.go's qualifiedResource).
+      if (!obj.metadata.resourceVersion) {
+        throw invalid(this.gr.group, this.gr.resource, name, [{ type: "FieldValueInvalid", field: "metadata.resourceVersion", message: "Invalid value: 0x0: must be specified for an update" }]);
+      }
+      // A uid in the body is a precondition (rest.DefaultUpdatedObjectInfo).
+      if (obj.metadata.uid && obj.metadata.uid !== current.metadata.uid) {
+        throw conflict(this.gr, name, `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${current.metadata.uid}`);
+      }
       if (obj.metadata.resourceVersion !== current.metadata.resourceVersion) throw conflict(this.gr, name);
       return obj;
     }, subresource, { manager: managerName(ctx) });
@@ -141,7 +153,7 @@ export class Registry implements ResourceREST {
   }
 
   async patch(ctx: RequestContext, name: string, type: PatchType, patch: unknown, subresource?: string, force?: boolean): Promise<{ object: KubeObject; created: boolean }> {
-    this.checkSubresource(subresource);
+    this.checkSubresource(subresource, name);
     checkPatchOptions(type, ctx, force);
     if (type === "apply") return applyPatch(this, ctx, name, patch, subresource, force === true);
     const object = await this.write(ctx, name, (current) => {
@@ -194,7 +206,7 @@ export class Registry implements ResourceREST {
   async delete(ctx: RequestContext, name: string, opts: DeleteOptions): Promise<{ object: KubeObject; gone: boolean }> {
     const key = this.key(ctx.namespace, name);
     const current = await mapped(this.gr, name, () => this.store.get(key));
-    checkPreconditions(this.gr, current, opts);
+    checkPreconditions(this.gk, current, opts);
     await this.strategy.checkDelete?.(current, ctx);
     const finalizers = new Set(current.metadata.finalizers ?? []);
     if (opts.propagationPolicy === "Orphan") finalizers.add("orphan");
@@ -208,7 +220,7 @@ export class Registry implements ResourceREST {
     if (ctx.dryRun) return { object: current, gone: false };
     const object = await mapped(this.gr, name, () =>
       this.store.guaranteedUpdate(key, (cur) => {
-        checkPreconditions(this.gr, cur, opts);
+        checkPreconditions(this.gk, cur, opts);
         const fin = new Set([...(cur.metadata.finalizers ?? []), ...finalizers]);
         if (cur.metadata.deletionTimestamp && fin.size === (cur.metadata.finalizers ?? []).length) return cur;
         const m = { ...cur.metadata, finalizers: [...fin] };

@@ -25,7 +25,8 @@ export function toStatusError(err: unknown, gr: GroupResource, name: string, con
     case "Conflict":
       return conflict(gr, name, err.message);
     case "Expired":
-      return expired(context === "continue" ? continueTooOld : `too old resource version: ${err.message}`);
+      if (context === "continue") return expired(continueTooOld);
+      return expired(err.message.startsWith("too old resource version") ? err.message : `too old resource version: ${err.message}`);
     case "InvalidContinue":
       return badRequest(`continue key is not valid: ${err.message}`);
     case "TooLargeResourceVersion": {

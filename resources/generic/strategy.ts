@@ -14,6 +14,8 @@ export interface Strategy {
   prepareForCreate?(obj: KubeObject, ctx: RequestContext): void | Promise<void>;
   /** Last changes before an update is stored. May throw a StatusError (e.g. a field that may not change). */
   prepareForUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext, subresource?: string): void | Promise<void>;
+  /** Admission of a create into namespace `namespace` (NamespaceLifecycle): throws 404 or 403. */
+  admitCreate?(namespace: string, name: string): Promise<void>;
   /** Refuses a delete (409) before anything happens, e.g. a joined member's profile. */
   checkDelete?(obj: KubeObject, ctx: RequestContext): void | Promise<void>;
 }

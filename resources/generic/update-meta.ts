@@ -46,13 +46,14 @@ export function withManagedFields<M extends KubeObject["metadata"]>(m: M, entrie
   return m;
 }
 
-export function checkPreconditions(gr: GroupResource, obj: KubeObject, opts: DeleteOptions): void {
+/** Delete preconditions, worded as rest.BeforeDelete words them (naming the Kind, not the resource). */
+export function checkPreconditions(gk: GroupResource, obj: KubeObject, opts: DeleteOptions): void {
   const p = opts.preconditions;
   const name = obj.metadata.name ?? "";
   if (p?.uid && p.uid !== obj.metadata.uid) {
-    throw conflict(gr, name, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${obj.metadata.uid}`);
+    throw conflict(gk, name, `the UID in the precondition (${p.uid}) does not match the UID in record (${obj.metadata.uid}). The object might have been deleted and then recreated`);
   }
   if (p?.resourceVersion && p.resourceVersion !== obj.metadata.resourceVersion) {
-    throw conflict(gr, name, `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
+    throw conflict(gk, name, `the ResourceVersion in the precondition (${p.resourceVersion}) does not match the ResourceVersion in record (${obj.metadata.resourceVersion}). The object might have been modified`);
   }
 }

@@ -127,7 +127,7 @@ describe("joined members", () => {
       { method: "PATCH", headers: { "content-type": "application/merge-patch+json" }, body: JSON.stringify({ status: { version: { kubernetes: "v9" } } }) },
     );
     expect(status.status).toBe(422);
-    expect(status.json<{ details: { causes: { field: string; type: string; message: string }[] } }>().details.causes[0]).toMatchObject({ field: "status", type: "FieldValueForbidden" });
+    expect(status.json<{ details: { causes: { field: string; reason: string; message: string }[] } }>().details.causes[0]).toMatchObject({ field: "status", reason: "FieldValueForbidden" });
     expect(status.body).toContain("computed by clusterset-apiserver");
     await cs.hub.kubectl(["label", "clusterprofile", "member2", "-n", NS, "team=blue"], { check: true });
     expect((await profile("member2"))!.metadata.labels?.team).toBe("blue");

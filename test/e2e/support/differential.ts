@@ -103,7 +103,11 @@ export class Normalizer {
 
   text(s: unknown): unknown {
     if (typeof s !== "string") return s;
-    return s.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uid>");
+    return s
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uid>")
+      // Each server has its own revisions: a stored resourceVersion quoted in a message is not comparable.
+      .replace(/ResourceVersion in record \(\d+\)/g, "ResourceVersion in record (<rv>)")
+      .replace(/too old resource version: (\d+) \(\d+\)/g, "too old resource version: $1 (<rv>)");
   }
 
   status(s: Json): Json {

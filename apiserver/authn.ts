@@ -67,6 +67,23 @@ export function peerCertificateChain(socket: unknown): PeerCertificate[] {
   return chain;
 }
 
+/**
+ * The peer chain of the request's connection, read once per connection: a TLS connection's client certificate
+ * cannot change, and the hub's aggregator sends every proxied request over a few long-lived HTTP/2 sessions.
+ * (An HTTP/2 request's `socket` is a fresh proxy per stream, so the session is the key there.)
+ */
+const chains = new WeakMap<object, PeerCertificate[]>();
+function connectionChain(req: { socket?: unknown; stream?: { session?: object } }): PeerCertificate[] {
+  const key = (req.stream?.session ?? req.socket) as object | undefined;
+  if (!key) return peerCertificateChain(req.socket);
+  let chain = chains.get(key);
+  if (!chain) {
+    chain = peerCertificateChain(req.socket);
+    chains.set(key, chain);
+  }
+  return chain;
+}
+
 function headerValues(raw: string[], name: string): string[] {
   const lname = name.toLowerCase();
   const values: string[] = [];
@@ -424,7 +441,7 @@ export function createAuthenticator(
       stripHeaders(req, strippedHeaderTest(rh));
       const problems: string[] = [];
 
-      const peer = peerCertificateChain(req.socket);
+      const peer = connectionChain(req);
       if (peer.length > 0) {
         const t = trustFor(cfg);
         if (rh) {

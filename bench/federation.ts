@@ -19,7 +19,7 @@ import type { Cluster } from "../test/harness/cluster.js";
 import { joinMember } from "../test/harness/join.js";
 import { startMemberSim, type MemberSim } from "../test/sim/member-sim.js";
 import { Client, pool, RawWatch, sleep, type Creds, type WatchEvent } from "./federation/hub-client.js";
-import { max, median, percentile } from "./stats.js";
+import { max, median, percentile } from "./federation/stats.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "..");

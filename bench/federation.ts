@@ -10,7 +10,7 @@
  * process (one loopback HTTP server), so it shares the machine's cores with the hub and our server.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -336,6 +336,25 @@ async function realWorks(cs: ClusterSet, hub: Client): Promise<void> {
   log(`W3b ${((targets.length / total) * 1000).toFixed(0)} Works/s`);
 }
 
+/** Other kube-apiservers and our servers on the machine (not this run's): background load to disclose. */
+function otherClusters(ourRunDir: string): string {
+  const others: string[] = [];
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    let cmd = "";
+    try {
+      cmd = readFileSync(`/proc/${d}/cmdline`, "utf8").replaceAll("\0", " ");
+    } catch {
+      continue;
+    }
+    if (cmd.includes(ourRunDir)) continue;
+    if (/kube-apiserver |main\.ts serve|\/etcd /.test(cmd)) others.push(`${d}: ${cmd.split(" ")[0]!.split("/").pop()}`);
+  }
+  return others.length
+    ? `Not from this run and still running during it (background load, idle as far as seen): ${others.length} processes (${others.join(", ")}).`
+    : "No other kube-apiserver, etcd or clusterset-apiserver process was running on the machine.";
+}
+
 // ---------------------------------------------------------------- report
 function machine(): string[] {
   const cpu = os.cpus()[0]?.model ?? "unknown";
@@ -406,6 +425,7 @@ async function main(): Promise<void> {
     await step("W2 simulated members", () => simulatedMembers(c, h, s));
     await step("W3a Works on simulated members", () => simWorks(c, h));
     await step("W3b Works to real members", () => realWorks(c, h));
+    notes.push(otherClusters(c.runDir.path));
     const st = sim.stats();
     notes.push(`Simulator requests answered: ${Object.entries(st).map(([k, v]) => `${k} ${v}`).join(", ")}.`);
   } catch (e) {

@@ -10,4 +10,4 @@ export const median = (samples: readonly number[]): number => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
-export const max = (samples: readonly number[]): number => samples.reduce((a, b) => Math.max(a, b), Number.NaN);
+export const max = (samples: readonly number[]): number => (samples.length ? samples.reduce((a, b) => Math.max(a, b), -Infinity) : Number.NaN);

@@ -178,9 +178,16 @@ async function simulatedMembers(cs: ClusterSet, hub: Client, sim: MemberSim): Pr
   const afterSync = procStats(pid);
   log(`W2 all healthy after ${ms(syncMs)}; RSS ${(afterSync.rssKb / 1024).toFixed(0)} MB; measuring 30 s at rest`);
   const rest0 = procStats(pid);
+  const simRest0 = sim.stats();
   const r0 = performance.now();
   await sleep(30_000);
   const rest1 = procStats(pid);
+  const simRest1 = sim.stats();
+  const restReqs = Object.keys(simRest1)
+    .map((k) => [k, (simRest1[k] ?? 0) - (simRest0[k] ?? 0)] as const)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
   const restCpu = (rest1.ticks - rest0.ticks) / CLK_TCK / ((performance.now() - r0) / 1000);
   const listLat: number[] = [];
   let listBytes = 0;
@@ -232,7 +239,7 @@ async function simulatedMembers(cs: ClusterSet, hub: Client, sim: MemberSim): Pr
       { metric: "our server RSS before the join", value: `${(before.rssKb / 1024).toFixed(0)} MB` },
       { metric: "our server RSS after sync", value: `${rssMb.toFixed(0)} MB`, goal: "≤ 512 MB", verdict: verdict(rssMb <= 512) },
       { metric: "our server RSS after the freshness runs", value: `${(afterAll.rssKb / 1024).toFixed(0)} MB` },
-      { metric: "our server CPU at rest (30 s)", value: `${(restCpu * 100).toFixed(1)} % of one core` },
+      { metric: "our server CPU at rest (30 s)", value: `${(restCpu * 100).toFixed(1)} % of one core (simulator requests in that window: ${restReqs || "none"})` },
       { metric: `LIST ${SIM_MEMBERS} profiles (namespace sim) through the hub, p50 of 10`, value: `${ms(median(listLat))} (max ${ms(max(listLat))}, ${(listBytes / 1024).toFixed(0)} KB)` },
       { metric: "LIST all profiles (all namespaces) through the hub, p50 of 5", value: ms(median(listAll)) },
       { metric: "simulated property change → hub event, p50", value: ms(percentile(fresh, 50)) },
@@ -348,10 +355,10 @@ function otherClusters(ourRunDir: string): string {
       continue;
     }
     if (cmd.includes(ourRunDir)) continue;
-    if (/kube-apiserver |main\.ts serve|\/etcd /.test(cmd)) others.push(`${d}: ${cmd.split(" ")[0]!.split("/").pop()}`);
+    if (/kube-apiserver |main\.[jt]s serve|\/etcd /|bench\/run\.ts.test(cmd)) others.push(`${d}: ${cmd.split(" ")[0]!.split("/").pop()}`);
   }
   return others.length
-    ? `Not from this run and still running during it (background load, idle as far as seen): ${others.length} processes (${others.join(", ")}).`
+    ? `Not from this run and running at its end (background load: an idle \`npm start\` cluster set, or another benchmark, which would skew every figure here): ${others.length} processes (${others.join(", ")}).`
     : "No other kube-apiserver, etcd or clusterset-apiserver process was running on the machine.";
 }
 
@@ -390,6 +397,7 @@ function write(totalMs: number): void {
 
 async function main(): Promise<void> {
   const t0 = Date.now();
+  const load0 = os.loadavg();
   // Hard bound on the whole run: write what we have and exit.
   const guard = setTimeout(() => {
     notes.push("The run hit its 15-minute guard and was cut short; the workloads missing above did not finish.");
@@ -442,6 +450,8 @@ async function main(): Promise<void> {
     "The simulator, the hub, 2 member kube-apiservers, their etcds and our server share the machine's cores; the simulator's own cost is inside every W2/W3a figure.",
     "Works are created through the hub (kube-apiserver aggregator → our server), not directly to our server.",
   );
+  const load1 = os.loadavg();
+  notes.push(`Load average (1/5/15 min) at start: ${load0.map((x) => x.toFixed(2)).join(" / ")}; at the end: ${load1.map((x) => x.toFixed(2)).join(" / ")} (on ${os.availableParallelism()} CPUs).`);
   if (SIM_MEMBERS !== 1000 || REAL_WORKS_PER_MEMBER !== 100) notes.push(`SCALED DOWN by environment: FED_SIM_MEMBERS=${SIM_MEMBERS}, FED_REAL_WORKS=${REAL_WORKS_PER_MEMBER}; these figures do not answer the BENCH.md goals.`);
   write(Date.now() - t0);
   clearTimeout(guard);

@@ -355,7 +355,7 @@ function otherClusters(ourRunDir: string): string {
       continue;
     }
     if (cmd.includes(ourRunDir)) continue;
-    if (/kube-apiserver |main\.[jt]s serve|\/etcd /|bench\/run\.ts.test(cmd)) others.push(`${d}: ${cmd.split(" ")[0]!.split("/").pop()}`);
+    if (/kube-apiserver |main\.[jt]s serve|\/etcd |bench\/run\.ts/.test(cmd)) others.push(`${d}: ${cmd.split(" ")[0]!.split("/").pop()}`);
   }
   return others.length
     ? `Not from this run and running at its end (background load: an idle \`npm start\` cluster set, or another benchmark, which would skew every figure here): ${others.length} processes (${others.join(", ")}).`

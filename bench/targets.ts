@@ -1,0 +1,200 @@
+/**
+ * The systems under test, each reached through a kube-apiserver with its admin client certificate:
+ *  A  — our server behind hub 1 (startClusterSet: hub + APIService, the hub proxies to us over HTTP/2);
+ *       level storage by default, or its own etcd (`--storage-backend=etcd`) for the A/etcd variant;
+ *  B  — a second, plain kube-apiserver v1.20.2 + etcd (startCluster) with the upstream ClusterProfile CRD.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import {
+  repoRoot,
+  spawnLogged,
+  startCluster,
+  startClusterSet,
+  waitFor,
+  waitForHttpsOk,
+  type Cluster,
+  type ClusterSet,
+  type ManagedProcess,
+} from "../test/harness/index.js";
+import { closeSession, connect, expectStatus, request, type Endpoint } from "./client.js";
+import { COLLECTION, NAMESPACE, namespaceBody, WRITES_NAMESPACE } from "./fixtures.js";
+import { findPid } from "./workloads/rss.js";
+
+export type TargetKey = "A" | "A-etcd" | "B" | "A-direct";
+
+export interface Target {
+  key: TargetKey;
+  /** One line for the report. */
+  title: string;
+  endpoint: Endpoint;
+  /** Processes whose RSS the report follows; `main` is the one the RSS goals are about. */
+  pids(): { main: number; others: Record<string, number> };
+  /** Name of the `main` process in the report. */
+  mainName: string;
+  /** Another view of a target that holds the data (A-direct: A's server without the hub): not loaded again. */
+  sharesStoreWith?: TargetKey;
+  /** Restarts the main process (our server) and waits until it serves again; for a fresh-heap memory baseline. */
+  restartMain?(): Promise<void>;
+  /** Stops every process of this target; `keepLogs` keeps its run directory (test/.runs/…). */
+  stop(keepLogs?: boolean): Promise<void>;
+}
+
+export const CRD_FILE = path.join(repoRoot, "resources", "crds", "multicluster.x-k8s.io_clusterprofiles.yaml");
+
+function endpointOf(c: Cluster): Endpoint {
+  return { url: c.url, ca: c.caPem, cert: c.pki.admin.certPem, key: c.pki.admin.keyPem };
+}
+
+/** Creates the bench namespace through the endpoint and waits until the ClusterProfile collection answers 200. */
+async function prepare(t: Target): Promise<void> {
+  const s = await connect(t.endpoint);
+  try {
+    for (const name of [NAMESPACE, WRITES_NAMESPACE]) {
+      const ns = await request(s, { method: "POST", path: "/api/v1/namespaces", body: namespaceBody(name) });
+      expectStatus(ns, [201, 409], `${t.key}: create namespace ${name}`);
+    }
+    await waitFor(
+      async (last) => {
+        const r = await request(s, { path: `${COLLECTION}?limit=1` });
+        if (r.status === 200) return true;
+        last.reason = `HTTP ${r.status}: ${r.head.slice(0, 300)}`;
+        return undefined;
+      },
+      { what: `${t.key}: ClusterProfile collection answers`, timeoutMs: 60_000, intervalMs: 250 },
+    );
+  } finally {
+    await closeSession(s);
+  }
+}
+
+export interface OursOptions {
+  storage: "level" | "etcd";
+  /**
+   * A compiled main.js (see build.ts): then the bench runs it as production does, `node main.js serve …`.
+   * (The harness always adds `--import tsx`, whose loader thread alone costs about 80 MB of RSS.) Without it,
+   * the harness runs main.ts through tsx, as the tests do.
+   */
+  entry?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Our server as a plain `node <entry> serve …` child, with the harness's command line minus `--import tsx`. */
+function plainNodeServer(cs: ClusterSet, env: NodeJS.ProcessEnv | undefined) {
+  const args = cs.server.args.filter((a, i, all) => !(a === "--import" && all[i + 1] === "tsx") && !(a === "tsx" && all[i - 1] === "--import"));
+  let proc: ManagedProcess | undefined;
+  let starts = 0;
+  const start = async () => {
+    proc = spawnLogged({ name: `server-node${starts++ ? `-${starts}` : ""}`, command: process.execPath, args, runDir: cs.runDir, cwd: repoRoot, ...(env ? { env } : {}) });
+    await waitForHttpsOk(`${cs.server.url}/readyz`, { ca: cs.server.caPem }, { what: "our server /readyz", proc, timeoutMs: 120_000 });
+  };
+  return {
+    args,
+    pid: () => (proc?.running() ? proc.pid : -1),
+    start,
+    async restart() {
+      await proc?.stop(10_000);
+      await start();
+      await cs.waitAvailable();
+    },
+    stop: async () => proc?.stop(10_000),
+  };
+}
+
+/** A started server: the target through the hub and, for diagnosis, the same server reached directly. */
+export async function startOurs(o: OursOptions): Promise<{ viaHub: Target; direct: Target }> {
+  const { storage } = o;
+  const cs: ClusterSet = await startClusterSet({
+    members: 0,
+    label: `bench-${storage}`,
+    server: { storage, ...(o.entry ? { entry: o.entry, start: false } : {}), ...(o.env ? { env: o.env } : {}) },
+  });
+  const plain = o.entry ? plainNodeServer(cs, o.env) : undefined;
+  const stop = async (keepLogs?: boolean) => {
+    if (plain) {
+      // As the harness does: the APIService goes first (an absent backend stalls the hub), then our server.
+      await cs.unregisterApiService().catch(() => {});
+      await plain.stop();
+    }
+    await cs.stop({ keepLogs });
+  };
+  try {
+    if (plain) {
+      await plain.start();
+      await cs.registerApiService();
+    }
+  } catch (e) {
+    await stop(true);
+    throw e;
+  }
+  const key: TargetKey = storage === "level" ? "A" : "A-etcd";
+  // Our server's own etcd (not the hub's), when it has one: its memory is part of what A-etcd costs.
+  const etcdPid = cs.serverEtcdUrl ? findPid(`--listen-client-urls=${cs.serverEtcdUrl}`) : -1;
+  const t: Target = {
+    key,
+    title: `clusterset-apiserver (${storage} storage, ${plain ? `\`node ${path.relative(repoRoot, o.entry!)} serve …\`, compiled as production runs it` : "main.ts through tsx, as the tests run it"}) behind the hub kube-apiserver v1.20.2 (APIService; the hub proxies to us over HTTP/2)`,
+    endpoint: endpointOf(cs.hub),
+    mainName: "clusterset-apiserver",
+    pids: () => ({
+      main: plain ? plain.pid() : cs.server.pid,
+      others: {
+        "hub kube-apiserver": cs.hub.processes.apiserver.pid,
+        ...(etcdPid > 0 ? { "our etcd": etcdPid } : {}),
+      },
+    }),
+    restartMain: () => (plain ? plain.restart() : cs.server.restart()),
+    stop: (keepLogs) => stop(keepLogs),
+  };
+  // Our server reached as the hub's aggregator reaches it: its front-proxy client certificate and
+  // X-Remote-* headers naming an admin user (authorized by the hub's SubjectAccessReview, as through the hub).
+  const fp = cs.frontProxyClient;
+  const direct: Target = {
+    key: "A-direct",
+    title: `the same server as ${key}, reached directly (no hub): HTTP/2, the hub's front-proxy client certificate, X-Remote-User admin, X-Remote-Group system:masters — a diagnostic, to tell the hub's share from ours`,
+    endpoint: { url: cs.server.url, ca: cs.server.caPem, cert: fp.cert, key: fp.key, headers: { "x-remote-user": "admin", "x-remote-group": ["system:masters", "system:authenticated"] } },
+    mainName: t.mainName,
+    sharesStoreWith: key,
+    pids: t.pids,
+    stop: async () => {},
+  };
+  try {
+    await prepare(t);
+  } catch (e) {
+    await stop(true);
+    throw e;
+  }
+  return { viaHub: t, direct };
+}
+
+export async function startCrdApiserver(): Promise<Target> {
+  const c = await startCluster({ name: "crd-apiserver" });
+  const t: Target = {
+    key: "B",
+    title: "kube-apiserver v1.20.2 + etcd with the upstream ClusterProfile CRD",
+    endpoint: endpointOf(c),
+    mainName: "kube-apiserver (B)",
+    pids: () => ({ main: c.processes.apiserver.pid, others: { "etcd (B)": c.processes.etcd.pid } }),
+    stop: (keepLogs) => c.stop({ keepLogs }),
+  };
+  try {
+    // 1.20 does not know x-kubernetes-validations: --validate=false, and the apiserver drops the field.
+    await c.kubectl(["apply", "--validate=false", "-f", "-"], { input: readFileSync(CRD_FILE, "utf8"), check: true });
+    await c.kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd/clusterprofiles.multicluster.x-k8s.io"], { check: true });
+    await prepare(t);
+  } catch (e) {
+    await c.stop({ keepLogs: true });
+    throw e;
+  }
+  return t;
+}
+
+/** The server version string of the kube-apiserver in front (both sides run the same build). */
+export async function kubeVersion(t: Target): Promise<string> {
+  const s = await connect(t.endpoint);
+  try {
+    const r = await request(s, { path: "/version" });
+    return (JSON.parse(r.head) as { gitVersion?: string }).gitVersion ?? "unknown";
+  } finally {
+    await closeSession(s);
+  }
+}

@@ -118,7 +118,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
     version_info: { major: "0", minor: "1", gitVersion: "v0.1.0", platform: `${process.platform}/${process.arch}` },
   });
 
-  const server = http2.createSecureServer({ ...cert.serverOptions(), settings: { maxConcurrentStreams: 1000 } }, app);
+  // maxSessionMemory: one LIST of 10,000 objects is ~40 MB queued on one of the hub's sessions; at Node's default
+  // (10 MB) new streams on that session are refused (ENHANCE_YOUR_CALM → 503 from the hub).
+  // maxConcurrentStreams 250: Node 20 closes a connection after ~1,000 cancelled streams in a burst (its rapid-reset
+  // guard); thousands of watchers leaving through the hub are such a burst, so the hub is made to spread its
+  // streams over more connections (it opens another when a connection is full).
+  const server = http2.createSecureServer({ ...cert.serverOptions(), maxSessionMemory: 128, settings: { maxConcurrentStreams: 250 } }, app);
   const stopCertWatch = cert.watch((opts) => server.setSecureContext(opts));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Cacher } from "./cacher.js";
 import { collect, obj, rv, sleep } from "./conformance/harness.js";
 import { StorageError } from "./interface.js";
 import type { FeedSink } from "./backend.js";
 import { storageConformance, testTuning } from "./storage.case.js";
-import { startEtcd, type EtcdServer } from "./testing/etcd-server.js";
+import { useEtcdServer } from "./testing/use-etcd.js";
 import { etcdStoreOpener, openCacherHarness, openEtcdHarness, openLevelHarness } from "./testing/harnesses.js";
 
-let etcd: EtcdServer | undefined;
-const endpoint = () => {
-  if (etcd === undefined) throw new Error("etcd did not start");
-  return etcd.endpoint;
-};
-beforeAll(async () => {
-  etcd = await startEtcd();
-}, 30_000);
-afterAll(async () => {
-  await etcd?.stop();
-});
+const etcdServer = useEtcdServer();
+const endpoint = etcdServer.endpoint;
 
 storageConformance({
   name: "cacher over level",

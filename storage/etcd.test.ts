@@ -1,24 +1,15 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Cacher } from "./cacher.js";
 import { staleHintCases } from "./conformance/hints.js";
 import type { EtcdStore } from "./etcd.js";
 import type { StoreHarness } from "./storage.case.js";
 import { collect, expectStorageError, obj, rv } from "./conformance/harness.js";
 import { storageConformance, testTuning } from "./storage.case.js";
-import { startEtcd, type EtcdServer } from "./testing/etcd-server.js";
+import { useEtcdServer } from "./testing/use-etcd.js";
 import { etcdStoreOpener, openEtcdHarness } from "./testing/harnesses.js";
 
-let etcd: EtcdServer | undefined;
-const endpoint = () => {
-  if (etcd === undefined) throw new Error("etcd did not start");
-  return etcd.endpoint;
-};
-beforeAll(async () => {
-  etcd = await startEtcd();
-}, 30_000);
-afterAll(async () => {
-  await etcd?.stop();
-});
+const etcdServer = useEtcdServer();
+const endpoint = etcdServer.endpoint;
 
 storageConformance({
   name: "etcd",
@@ -94,7 +85,7 @@ describe("etcd backend across an etcd restart", () => {
       const viaCache = await cached.watch("/things/", { resourceVersion: from });
       const a = await store.create("/things/ns/a", obj("a"));
       expect((await collect(raw, 1)).map((e) => e.revision)).toEqual([rv(a)]);
-      await etcd!.restart();
+      await etcdServer.server().restart();
       // Written by a fresh client, possibly before our watch streams reconnect: they must be replayed.
       const writer = await open();
       const b = await writer.create("/things/ns/b", obj("b"));

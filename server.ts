@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import http2 from "node:http2";
 import { hostname } from "node:os";
 import * as k8s from "@kubernetes/client-node";
+import { GROUP as group, GROUP_VERSION, VERSION as version } from "./api/group.js";
 import { createApp } from "./apiserver/app.js";
 import { loadAuthConfig } from "./apiserver/auth-config.js";
 import { createAuthenticator } from "./apiserver/authn.js";
@@ -14,21 +15,18 @@ import type { HealthCheck } from "./apiserver/health.js";
 import { createMetrics } from "./apiserver/metrics.js";
 import { loadServingCert } from "./apiserver/tls.js";
 import { ConfigError, type Config } from "./config.js";
-import { watchCRDConflicts } from "./hub/crd-conflicts.js";
+import { watchCRDConflicts } from "./kube/crd-conflicts.js";
 import { hubLeaseClient } from "./leader/lease-client.js";
 import { startElection } from "./leader/lease.js";
 import { log } from "./log.js";
 import { startFleet } from "./members/fleet.js";
 import { watchNamespaceLabels } from "./members/namespaces.js";
-import { startProfileWriter } from "./resources/clusterprofiles/writer.js";
-import { startWorkDispatcher } from "./resources/works/dispatcher.js";
+import { startProfileWriter } from "./controllers/clusterprofiles/writer.js";
+import { startWorkDispatcher } from "./controllers/works/dispatcher.js";
 import { buildOpenAPI } from "./openapi/index.js";
 import { descriptors } from "./resources/descriptors.js";
 import { createResources } from "./resources/registries.js";
 import { openStore } from "./storage/index.js";
-
-export const group = "multicluster.x-k8s.io";
-export const version = "v1alpha1";
 
 export interface RunningServer {
   port: number;
@@ -131,7 +129,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.securePort;
-  log.info({ port, bindAddress: config.bindAddress, storage: config.storageBackend }, "serving multicluster.x-k8s.io/v1alpha1");
+  log.info({ port, bindAddress: config.bindAddress, storage: config.storageBackend }, `serving ${GROUP_VERSION}`);
 
   return {
     port,

@@ -5,7 +5,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { isDeepStrictEqual } from "node:util";
 import type { Logger } from "pino";
-import { startInformer } from "../hub/informer.js";
+import { startInformer } from "../kube/informer.js";
 
 export interface NamespaceLabels {
   synced: Promise<void>;

@@ -1,6 +1,6 @@
 /** A member's Nodes, list+watch, reduced to totals (count, cpu and memory capacity and allocatable). */
 import type * as k8s from "@kubernetes/client-node";
-import { startInformer, type ResilientInformer } from "../hub/informer.js";
+import { startInformer, type ResilientInformer } from "../kube/informer.js";
 import { NodeTotalsTracker, type NodeLike, type NodeTotals } from "./node-totals.js";
 import { permissionProblem, type ViewDeps } from "./view-deps.js";
 

@@ -4,7 +4,7 @@
  * goes the properties go too. Not installed is a normal, synced state: no properties.
  */
 import type * as k8s from "@kubernetes/client-node";
-import { startInformer, type ResilientInformer } from "../hub/informer.js";
+import { startInformer, type ResilientInformer } from "../kube/informer.js";
 import { ABOUT_GROUP, candidateVersions, servesClusterProperties, type APIGroupDoc, type APIResourceListDoc } from "./about-discovery.js";
 import { PropertyTracker, type ClusterPropertyLike, type ObservedProperty } from "./properties.js";
 import { jitter, permissionProblem, Timers, type ViewDeps } from "./view-deps.js";

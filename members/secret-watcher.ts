@@ -5,7 +5,7 @@
  */
 import * as k8s from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { startInformer, type ResilientInformer } from "../hub/informer.js";
+import { startInformer, type ResilientInformer } from "../kube/informer.js";
 import { MemberIndex, type SourceChange } from "./member-index.js";
 import { CAPI_SECRET_TYPE, KUBECONFIG_SECRET_TYPE, type MemberSource } from "./secrets.js";
 

@@ -3,7 +3,8 @@
  * DESIGN.md adds the category `multicluster` to all three (`kubectl get multicluster -A`), whatever the CRDs say.
  */
 import type { ResourceDescriptor } from "./descriptor.js";
-import { getCRD, getSchema, GROUP, hasStatusSubresource, VERSION, type Kind } from "./schema.js";
+import { getCRD, getSchema, hasStatusSubresource, type Kind } from "./validation.js";
+import { GROUP, VERSION } from "../api/group.js";
 
 const CATEGORY = "multicluster";
 

@@ -1,7 +1,7 @@
 /** The three resources of multicluster.x-k8s.io/v1alpha1 over one store: what the wiring file serves. */
 import type { Store } from "../storage/interface.js";
 import { clusterProfileColumns } from "./clusterprofiles/columns.js";
-import type { JoinedMembers } from "./clusterprofiles/joined.js";
+import type { JoinedMembers } from "../api/clusterprofiles/joined.js";
 import { clusterProfileStrategy } from "./clusterprofiles/strategy.js";
 import { descriptors } from "./descriptors.js";
 import { Registry } from "./generic/registry.js";
@@ -11,7 +11,7 @@ import { placementDecisionColumns } from "./placementdecisions/columns.js";
 import type { Strategy } from "./generic/strategy.js";
 import { namespaceAdmission, type NamespacePhase } from "./namespace-lifecycle.js";
 import type { Columns, ResourceREST } from "./rest.js";
-import { validatorFor } from "./schema.js";
+import { validatorFor } from "./validation.js";
 import { workColumns } from "./works/columns.js";
 import { workStrategy } from "./works/strategy.js";
 

@@ -5,14 +5,14 @@
  * our own label keys keep our values.
  */
 import { isDeepStrictEqual } from "node:util";
+import { GROUP } from "../../api/group.js";
 import type { KubeObject } from "../../storage/interface.js";
 import { conflict, invalid } from "../errors.js";
 import { schemaStrategy, type SchemaValidator } from "../generic/schema-strategy.js";
 import type { Strategy } from "../generic/strategy.js";
-import { CLUSTERSET_LABEL, MANAGER_LABEL } from "./compute.js";
-import { joinedSecret, type JoinedMembers } from "./joined.js";
+import { CLUSTERSET_LABEL, MANAGER_LABEL } from "../../api/clusterprofiles/compute.js";
+import { joinedSecret, type JoinedMembers } from "../../api/clusterprofiles/joined.js";
 
-const GROUP = "multicluster.x-k8s.io";
 const gr = { group: GROUP, resource: "clusterprofiles" };
 
 export const computedStatusMessage = "computed by clusterset-apiserver";

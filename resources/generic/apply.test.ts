@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../storage/interface.js";
 import { clusterProfiles } from "../descriptors.js";
 import { StatusError, type RequestContext } from "../rest.js";
-import { validatorFor } from "../schema.js";
+import { validatorFor } from "../validation.js";
 import type { ManagedFieldsEntry } from "./managed-fields.js";
 import { Registry } from "./registry.js";
 import { schemaStrategy } from "./schema-strategy.js";

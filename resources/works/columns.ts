@@ -1,7 +1,7 @@
 /** `kubectl get works` columns (DESIGN.md). */
+import { workClusterLabel } from "../../api/works/manifests.js";
 import { age, ageColumn, column, columns, conditionStatus, nameColumn } from "../columns.js";
 
-export const workClusterLabel = "clusterset.dev/cluster";
 
 export const workColumns = columns([
   [nameColumn, (o) => o.metadata.name],

@@ -3,12 +3,12 @@
  * dispatcher, never written by users, and every new Work carries the cleanup finalizer (DESIGN.md "Works").
  */
 import { isDeepStrictEqual } from "node:util";
+import { GROUP } from "../../api/group.js";
 import type { KubeObject } from "../../storage/interface.js";
 import { invalid, type StatusCause } from "../errors.js";
 import { schemaStrategy, type SchemaValidator } from "../generic/schema-strategy.js";
 import type { Strategy } from "../generic/strategy.js";
-import { workClusterLabel } from "./columns.js";
-import { WORK_FINALIZER } from "./manifests.js";
+import { WORK_FINALIZER, workClusterLabel } from "../../api/works/manifests.js";
 
 export const computedStatusMessage = "computed by clusterset-apiserver";
 
@@ -29,7 +29,7 @@ export function workStrategy(validateSchema: SchemaValidator): Strategy {
     },
     prepareForUpdate(obj: KubeObject, old: KubeObject, _ctx, subresource?: string) {
       if (subresource === "status" && !isDeepStrictEqual(obj.status, old.status)) {
-        throw invalid("multicluster.x-k8s.io", "Work", old.metadata.name ?? "", [{ type: "FieldValueForbidden", field: "status", message: `Forbidden: ${computedStatusMessage}` }]);
+        throw invalid(GROUP, "Work", old.metadata.name ?? "", [{ type: "FieldValueForbidden", field: "status", message: `Forbidden: ${computedStatusMessage}` }]);
       }
     },
   });

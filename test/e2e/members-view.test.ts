@@ -12,8 +12,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { startFleet, type HubFleet } from "../../members/fleet.js";
 import type { MemberView } from "../../members/member-view.js";
 import { watchNamespaceLabels } from "../../members/namespaces.js";
-import { computeProfile } from "../../resources/clusterprofiles/compute.js";
-import { validate } from "../../resources/schema.js";
+import { computeProfile } from "../../api/clusterprofiles/compute.js";
+import { validate } from "../../resources/validation.js";
 import { joinSecretManifest, memberKubeconfig, repoRoot, useCluster } from "../harness/index.js";
 
 const log = pino({ level: process.env.LOG_LEVEL ?? "silent" });

@@ -6,7 +6,7 @@
 import * as k8s from "@kubernetes/client-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startInformer, type ResilientInformer } from "../../hub/informer.js";
+import { startInformer, type ResilientInformer } from "../../kube/informer.js";
 import { startClusterSet, type ClusterSet } from "../harness/clusterset.js";
 import { joinMember, unjoinMember } from "../harness/join.js";
 import { waitFor } from "../harness/processes.js";

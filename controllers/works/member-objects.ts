@@ -6,7 +6,7 @@
  */
 import type { MemberDiscovery } from "./discovery.js";
 import { resourcePath } from "./discovery.js";
-import { FIELD_MANAGER, markedBy, type Identifier } from "./manifests.js";
+import { FIELD_MANAGER, markedBy, type Identifier } from "../../api/works/manifests.js";
 import { statusMessage, type MemberAnswer, type MemberClient } from "./member-client.js";
 
 export interface MemberContext {

@@ -17,9 +17,9 @@ import {
   toPrune,
   type Identifier,
   type ManifestRef,
-} from "./manifests.js";
+} from "../../api/works/manifests.js";
 import { applyObject, deleteMarked, type MemberContext } from "./member-objects.js";
-import { manifestLabel, type ManifestResult } from "./status.js";
+import { manifestLabel, type ManifestResult } from "../../api/works/status.js";
 
 /** What one object looked like right after we applied it (its resourceVersion tells our own events apart). */
 export interface AppliedObject {

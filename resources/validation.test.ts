@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { clusterProfiles, descriptors, placementDecisions, works } from "./descriptors.js";
-import { getSchema, invalidMessage, KINDS, validate, validatorFor, type FieldCause, type Kind } from "./schema.js";
+import { getSchema, invalidMessage, KINDS, validate, validatorFor, type FieldCause, type Kind } from "./validation.js";
 import { goNumber, goQuote, goSharpV } from "./schema/go-format.js";
 import { isDateTime } from "./schema/formats.js";
 import { unenforcedRules } from "./schema/transition-rules.js";

@@ -11,8 +11,8 @@ import type { LeaderElector } from "../../leader/lease.js";
 import type { Fleet } from "../../members/fleet.js";
 import type { NamespaceLabels } from "../../members/namespaces.js";
 import { StorageError, type KubeObject, type Store } from "../../storage/interface.js";
-import { canAdopt, CLUSTER_MANAGER, computeProfile, leftProfile, MANAGER_LABEL, sameContent } from "./compute.js";
-import { ADOPTED_ANNOTATION, SECRET_ANNOTATION } from "./joined.js";
+import { canAdopt, CLUSTER_MANAGER, computeProfile, leftProfile, MANAGER_LABEL, sameContent } from "../../api/clusterprofiles/compute.js";
+import { ADOPTED_ANNOTATION, SECRET_ANNOTATION } from "../../api/clusterprofiles/joined.js";
 
 export interface ProfileWriterDeps {
   store: Store;

@@ -6,7 +6,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { KubeObject } from "../../storage/interface.js";
-import { workClusterLabel } from "./columns.js";
+import { workClusterLabel } from "./manifests.js";
 import type { Identifier } from "./manifests.js";
 
 export type ConditionStatus = "True" | "False" | "Unknown";

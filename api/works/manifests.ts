@@ -5,8 +5,9 @@
  * longer lists (pruning). DESIGN.md "Works".
  */
 import type { KubeObject } from "../../storage/interface.js";
-import { workClusterLabel } from "./columns.js";
 
+/** The member a Work targets: a ClusterProfile of that name in the Work's namespace. */
+export const workClusterLabel = "clusterset.dev/cluster";
 export const WORK_FINALIZER = "multicluster.x-k8s.io/work-cleanup";
 export const WORK_UID_LABEL = "clusterset.dev/work-uid";
 export const WORK_ANNOTATION = "clusterset.dev/work";

@@ -9,9 +9,9 @@ import type { LeaderElector } from "../../leader/lease.js";
 import type { MemberSource } from "../../members/secrets.js";
 import { Sensitive } from "../../members/sensitive.js";
 import type { KubeObject, Store } from "../../storage/interface.js";
-import { workClusterLabel } from "./columns.js";
-import { WORK_FINALIZER, workKey } from "./manifests.js";
-import type { WorkStatus } from "./status.js";
+import { workClusterLabel } from "../../api/works/manifests.js";
+import { WORK_FINALIZER, workKey } from "../../api/works/manifests.js";
+import type { WorkStatus } from "../../api/works/status.js";
 
 export { startWorkDispatcher, type DispatcherOptions, type WorkDispatcher } from "./dispatcher.js";
 

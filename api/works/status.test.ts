@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../storage/interface.js";
-import { validate } from "../schema.js";
+import { validate } from "../../resources/validation.js";
 import { availability, manifestLabel, sameStatus, workStatus, type Condition, type ManifestResult, type SyncOutcome, type WorkStatus } from "./status.js";
 
 const T0 = new Date("2025-01-01T00:00:00.456Z");

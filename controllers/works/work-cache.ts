@@ -5,7 +5,7 @@
  */
 import type { Logger } from "pino";
 import type { KubeObject, Store, Watch } from "../../storage/interface.js";
-import { workKey } from "./manifests.js";
+import { workKey } from "../../api/works/manifests.js";
 
 export type WorkChange = (key: string, now: KubeObject | undefined, before: KubeObject | undefined) => void;
 

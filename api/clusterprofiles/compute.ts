@@ -9,6 +9,7 @@
  * unchanged member yields an object equal to the stored one, so nothing is written and no event is sent.
  */
 import { isDeepStrictEqual } from "node:util";
+import { GROUP_VERSION } from "../group.js";
 import type { MemberView } from "../../members/member-view.js";
 import type { KubeObject } from "../../storage/interface.js";
 import { accessProviders, condition, joinedState, properties, type Condition, type Property } from "./compute-status.js";
@@ -18,7 +19,7 @@ export { ACCESS_PROVIDER_NAME, EXEC_EXTENSION_NAME, NODE_PROPERTIES, type Condit
 export const CLUSTER_MANAGER = "clusterset-apiserver";
 export const MANAGER_LABEL = "x-k8s.io/cluster-manager";
 export const CLUSTERSET_LABEL = "multicluster.x-k8s.io/clusterset";
-export const API_VERSION = "multicluster.x-k8s.io/v1alpha1";
+export const API_VERSION = GROUP_VERSION;
 
 export interface ComputeOptions {
   /** Labels of the profile's namespace: `multicluster.x-k8s.io/clusterset` is copied onto the profile. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { MemberView } from "../../members/member-view.js";
 import type { KubeObject } from "../../storage/interface.js";
-import { validate } from "../schema.js";
+import { validate } from "../../resources/validation.js";
 import { canAdopt, computeProfile, leftProfile, sameContent, type Condition, type Property } from "./compute.js";
 
 const T0 = new Date("2025-01-01T00:00:00.123Z");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../storage/interface.js";
-import { backoffDelay } from "./retries.js";
+import { backoffDelay } from "../../controllers/works/retries.js";
 import {
   applyOrder,
   deleteOrder,

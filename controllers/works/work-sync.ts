@@ -11,11 +11,11 @@ import { MemberRequestError } from "../../members/member-http.js";
 import { sameBytes } from "../../members/sensitive.js";
 import type { KubeObject, Store } from "../../storage/interface.js";
 import type { AppliedEventType } from "./applied-watch.js";
-import { hasFinalizer, identityKey, isDeleting, orphans, ownerOf, storedIdentifiers, workTarget, type Identifier } from "./manifests.js";
+import { hasFinalizer, identityKey, isDeleting, orphans, ownerOf, storedIdentifiers, workTarget, type Identifier } from "../../api/works/manifests.js";
 import { MemberConn, type MemberConnOptions } from "./member-conn.js";
 import { MemberRefusedError, NotLeaderError } from "./member-objects.js";
 import type { Retries } from "./retries.js";
-import { workStatus, type SyncOutcome } from "./status.js";
+import { workStatus, type SyncOutcome } from "../../api/works/status.js";
 import { applyWork, cleanupWork } from "./work-apply.js";
 import { dropFinalizer, ensureFinalizer, writeStatus } from "./work-store.js";
 

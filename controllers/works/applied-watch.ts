@@ -6,7 +6,7 @@
  * object again (ADDED), so whatever changed while it was not watching reaches its Work.
  */
 import type { Logger } from "pino";
-import { WORK_UID_LABEL } from "./manifests.js";
+import { WORK_UID_LABEL } from "../../api/works/manifests.js";
 import type { MemberClient, MemberStream } from "./member-client.js";
 import { backoffDelay } from "./retries.js";
 

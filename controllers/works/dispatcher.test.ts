@@ -14,8 +14,8 @@ import { Sensitive } from "../../members/sensitive.js";
 import { openStore, type KubeObject, type Store } from "../../storage/index.js";
 import { startMemberSim, type MemberSim } from "../../test/sim/member-sim.js";
 import { startWorkDispatcher, type WorkDispatcher } from "./dispatcher.js";
-import { WORK_FINALIZER } from "./manifests.js";
-import type { WorkStatus } from "./status.js";
+import { WORK_FINALIZER } from "../../api/works/manifests.js";
+import type { WorkStatus } from "../../api/works/status.js";
 
 const log = pino({ level: "silent" });
 let sim: MemberSim;

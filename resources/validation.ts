@@ -10,6 +10,7 @@
  *
  * Causes are worded like kube-apiserver's (see schema/field-errors.ts) so clients and tests see the same text.
  */
+import { GROUP, VERSION } from "../api/group.js";
 import type { KubeObject } from "../storage/interface.js";
 import { ajvErrorsToCauses } from "./schema/ajv-errors.js";
 import { compileSchema } from "./schema/ajv-schema.js";
@@ -30,9 +31,6 @@ export { causeString, invalidMessage } from "./schema/field-errors.js";
 export type { JSONSchemaProps, ValidationRule } from "./schema/types.js";
 export type { CRD, CRDNames } from "./schema/crds.js";
 export { crdPath, CRD_FILES } from "./schema/crds.js";
-
-export const GROUP = "multicluster.x-k8s.io";
-export const VERSION = "v1alpha1";
 
 export type Kind = "ClusterProfile" | "Work" | "PlacementDecision";
 export const KINDS: readonly Kind[] = ["ClusterProfile", "Work", "PlacementDecision"];

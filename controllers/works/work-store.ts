@@ -5,8 +5,8 @@
  * write happens only when content changes, and only to the Work with the uid that was synced.
  */
 import { StorageError, type KubeObject, type Store } from "../../storage/interface.js";
-import { WORK_FINALIZER } from "./manifests.js";
-import { sameStatus, type WorkStatus } from "./status.js";
+import { WORK_FINALIZER } from "../../api/works/manifests.js";
+import { sameStatus, type WorkStatus } from "../../api/works/status.js";
 
 export const storeKey = (workKey: string) => `/works/${workKey}`;
 

@@ -11,7 +11,7 @@ import type { LeaderElector } from "../../leader/lease.js";
 import type { Fleet } from "../../members/fleet.js";
 import { createLimiter } from "../../members/limiter.js";
 import type { KubeObject, Store } from "../../storage/interface.js";
-import { hasFinalizer, workTarget } from "./manifests.js";
+import { hasFinalizer, workTarget } from "../../api/works/manifests.js";
 import { defaultDispatcherOptions, type DispatcherOptions } from "./dispatcher-options.js";
 import { Retries } from "./retries.js";
 import { WorkCache } from "./work-cache.js";

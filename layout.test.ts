@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
-const sourceFolders = ["api", "apiserver", "controllers", "kube", "leader", "members", "openapi", "resources", "storage"];
+const sourceFolders = ["api", "apiserver", "lib", "controllers", "kube", "leader", "members", "openapi", "resources", "storage"];
 
 function tsFiles(dir: string): string[] {
   return readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
@@ -59,6 +59,10 @@ describe("layout", () => {
     const above = ["api", "apiserver", "controllers", "openapi", "resources"];
     for (const floor of ["kube", "leader", "members", "storage"]) expect(crossing(floor, above), floor).toEqual([]);
     expect(crossing("apiserver", ["controllers", "leader", "members", "storage"])).toEqual([]);
+  });
+
+  it("lib/ imports nothing of the repository", () => {
+    expect(edges.filter((e) => top(e.from) === "lib").map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
 
   it("no source file imports a root file but log.ts (server.ts alone wires the folders)", () => {

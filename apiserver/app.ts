@@ -5,9 +5,9 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import { forbidden, pathNotFound, tooManyRequests, unauthorized, type ResourceREST, type UserInfo } from "../resources/rest.js";
+import { forbidden, notAcceptable, pathNotFound, tooManyRequests, unauthorized, type ResourceREST, type UserInfo } from "../resources/rest.js";
 import type { Request } from "./body.js";
-import { aggregatedDiscovery, aggregatedDiscoveryRequested, apiGroup, apiGroupList, apiResourceList, etagOf } from "./discovery.js";
+import { aggregatedDiscovery, aggregatedDiscoveryRequested, apiGroup, DISCOVERY_MEDIA_TYPES, apiGroupList, apiResourceList, etagOf } from "./discovery.js";
 import { handleResource } from "./handlers.js";
 import { runChecks, type HealthCheck } from "./health.js";
 import type { Metrics } from "./metrics.js";
@@ -118,7 +118,7 @@ async function nonResource(req: Request, res: Response, path: string, q: URLSear
   switch (path) {
     case "/apis": {
       const asked = aggregatedDiscoveryRequested(req.headers.accept);
-      if (asked === undefined) return writeJSON(res, 406, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: "only application/json and aggregated discovery are served", reason: "NotAcceptable", code: 406 }, {}, req);
+      if (asked === undefined) throw notAcceptable(DISCOVERY_MEDIA_TYPES);
       if (asked === "plain") return writeJSON(res, 200, apiGroupList(group, version), {}, req);
       const body = Buffer.from(JSON.stringify(aggregatedDiscovery(asked, group, version, rests)));
       const etag = etagOf(body);

@@ -42,6 +42,13 @@ export function apiGroupList(group: string, version: string): Record<string, unk
 
 export type AggregatedVersion = "v2" | "v2beta1";
 
+/** What /apis answers in: plain JSON and aggregated discovery (named in its 406). */
+export const DISCOVERY_MEDIA_TYPES = [
+  "application/json",
+  "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
+  "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList",
+];
+
 /** Which aggregated discovery form the Accept header asks for, if any (first match wins, as the client orders). */
 export function aggregatedDiscoveryRequested(accept: string | undefined): AggregatedVersion | "plain" | undefined {
   if (!accept) return "plain";

@@ -2,7 +2,7 @@
  * Query parameters → typed options, with kube-apiserver's answers for values that do not parse. Unknown
  * parameters are ignored, as kube-apiserver ignores them.
  */
-import { badRequest, StatusError, type DeleteOptions, type ListQuery } from "../resources/rest.js";
+import { badRequest, invalidOptions, type DeleteOptions, type ListQuery } from "../resources/rest.js";
 
 function int(q: URLSearchParams, name: string): number | undefined {
   const v = q.get(name);
@@ -47,11 +47,7 @@ export function dryRun(q: URLSearchParams, optionsKind: string): boolean {
   const bad = values.filter((v) => v !== "All");
   if (bad.length > 0) {
     const message = `Unsupported value: []string{${values.map((v) => JSON.stringify(v)).join(", ")}}: supported values: "All"`;
-    throw new StatusError(422, "Invalid", `${optionsKind}.meta.k8s.io "" is invalid: dryRun: ${message}`, {
-      group: "meta.k8s.io",
-      kind: optionsKind,
-      causes: [{ type: "FieldValueNotSupported", message, field: "dryRun" }],
-    });
+    throw invalidOptions(optionsKind, { type: "FieldValueNotSupported", message, field: "dryRun" });
   }
   return values.length > 0;
 }
@@ -79,11 +75,7 @@ export function deleteOptions(q: URLSearchParams, body: unknown): DeleteOptions 
   if (policy) out.propagationPolicy = policy as DeleteOptions["propagationPolicy"];
   if (out.propagationPolicy && !["Orphan", "Background", "Foreground"].includes(out.propagationPolicy)) {
     const message = `Unsupported value: "${out.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`;
-    throw new StatusError(422, "Invalid", `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: ${message}`, {
-      group: "meta.k8s.io",
-      kind: "DeleteOptions",
-      causes: [{ type: "FieldValueNotSupported", message, field: "propagationPolicy" }],
-    });
+    throw invalidOptions("DeleteOptions", { type: "FieldValueNotSupported", message, field: "propagationPolicy" });
   }
   const grace = int(q, "gracePeriodSeconds");
   if (grace !== undefined) out.gracePeriodSeconds = grace;

@@ -6,18 +6,18 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse, stringify } from "yaml";
+import { isPlainObject } from "../lib/objects.js";
 
 export class FlattenError extends Error {
   override name = "FlattenError";
 }
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function named(doc: Obj, list: string, name: string): Obj {
   const entries = Array.isArray(doc[list]) ? (doc[list] as unknown[]) : [];
-  const found = entries.find((e) => isObj(e) && e.name === name);
-  if (!isObj(found)) throw new FlattenError(`the kubeconfig has no ${list.replace(/s$/, "")} named ${JSON.stringify(name)}`);
+  const found = entries.find((e) => isPlainObject(e) && e.name === name);
+  if (!isPlainObject(found)) throw new FlattenError(`the kubeconfig has no ${list.replace(/s$/, "")} named ${JSON.stringify(name)}`);
   return found;
 }
 
@@ -48,13 +48,13 @@ export function flattenContext(text: string, file: string, context: string): str
   } catch (e) {
     throw new FlattenError(`${file} is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
   }
-  if (!isObj(doc)) throw new FlattenError(`${file} is not a kubeconfig`);
+  if (!isPlainObject(doc)) throw new FlattenError(`${file} is not a kubeconfig`);
   const ctx = named(doc, "contexts", context).context;
-  if (!isObj(ctx) || typeof ctx.cluster !== "string" || typeof ctx.user !== "string") throw new FlattenError(`context ${JSON.stringify(context)} names no cluster or no user`);
+  if (!isPlainObject(ctx) || typeof ctx.cluster !== "string" || typeof ctx.user !== "string") throw new FlattenError(`context ${JSON.stringify(context)} names no cluster or no user`);
   const baseDir = path.dirname(path.resolve(file));
   const cluster = structuredClone(named(doc, "clusters", ctx.cluster).cluster) as Obj;
   const user = structuredClone(named(doc, "users", ctx.user).user ?? {}) as Obj;
-  if (!isObj(cluster) || typeof cluster.server !== "string") throw new FlattenError(`cluster ${JSON.stringify(ctx.cluster)} has no server`);
+  if (!isPlainObject(cluster) || typeof cluster.server !== "string") throw new FlattenError(`cluster ${JSON.stringify(ctx.cluster)} has no server`);
   if (user.exec !== undefined) throw new FlattenError(`user ${JSON.stringify(ctx.user)} authenticates with an exec plugin, which a join Secret cannot carry; use a certificate or a token (e.g. a ServiceAccount token) instead`);
   if (user["auth-provider"] !== undefined) throw new FlattenError(`user ${JSON.stringify(ctx.user)} uses an auth-provider plugin, which a join Secret cannot carry; use a certificate or a token instead`);
   inline(cluster, "certificate-authority", "certificate-authority-data", baseDir);

@@ -7,6 +7,7 @@
  */
 import * as k8s from "@kubernetes/client-node";
 import { parseDocument } from "yaml";
+import { isPlainObject } from "../lib/objects.js";
 
 export class KubeconfigError extends Error {
   override name = "KubeconfigError";
@@ -26,7 +27,6 @@ export interface MemberAccess {
 }
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 const fail = (msg: string): never => {
   throw new KubeconfigError(msg);
@@ -36,7 +36,7 @@ const FLATTEN = "inline it (kubectl config view --flatten --minify, or `clusters
 
 function named(list: unknown, what: string, name: string): Obj | undefined {
   if (list !== undefined && !Array.isArray(list)) fail(`the kubeconfig's ${what} is not a list`);
-  const entry = (list as unknown[] | undefined)?.find((e) => isObj(e) && e.name === name);
+  const entry = (list as unknown[] | undefined)?.find((e) => isPlainObject(e) && e.name === name);
   return entry as Obj | undefined;
 }
 
@@ -63,7 +63,7 @@ function parseYaml(text: string): Obj {
   } catch {
     fail("the kubeconfig is not valid YAML (too many aliases)");
   }
-  if (!isObj(root)) fail("the kubeconfig is not a YAML mapping with clusters, contexts and users");
+  if (!isPlainObject(root)) fail("the kubeconfig is not a YAML mapping with clusters, contexts and users");
   return root as Obj;
 }
 
@@ -115,13 +115,13 @@ export function loadMemberKubeconfig(bytes: Buffer | Uint8Array | string): Membe
   const root = parseYaml(typeof bytes === "string" ? bytes : Buffer.from(bytes).toString("utf8"));
   const contextName = str(root["current-context"]) ?? fail("the kubeconfig has no current-context (set one with kubectl config use-context)");
   const ctxEntry = named(root.contexts, "contexts", contextName);
-  const ctx = isObj(ctxEntry?.context) ? ctxEntry.context : fail(`current-context "${contextName}" is not among the kubeconfig's contexts`);
+  const ctx = isPlainObject(ctxEntry?.context) ? ctxEntry.context : fail(`current-context "${contextName}" is not among the kubeconfig's contexts`);
   const clusterName = str(ctx.cluster) ?? fail(`context "${contextName}" names no cluster`);
   const clusterEntry = named(root.clusters, "clusters", clusterName);
-  const cluster = isObj(clusterEntry?.cluster) ? clusterEntry.cluster : fail(`context "${contextName}" names cluster "${clusterName}", which the kubeconfig does not define`);
+  const cluster = isPlainObject(clusterEntry?.cluster) ? clusterEntry.cluster : fail(`context "${contextName}" names cluster "${clusterName}", which the kubeconfig does not define`);
   const userName = str(ctx.user) ?? fail(`context "${contextName}" names no user`);
   const userEntry = named(root.users, "users", userName);
-  const user = isObj(userEntry?.user) ? userEntry.user : fail(`context "${contextName}" names user "${userName}", which the kubeconfig does not define`);
+  const user = isPlainObject(userEntry?.user) ? userEntry.user : fail(`context "${contextName}" names user "${userName}", which the kubeconfig does not define`);
 
   const skipTLS = cluster["insecure-skip-tls-verify"] === true;
   const server = checkServer(cluster.server, clusterName, skipTLS);

@@ -87,13 +87,18 @@ export const conflict = (gr: GroupResource, name: string, detail?: string): Stat
 export const invalid = (group: string, kind: string, name: string, causes: StatusCause[]): StatusError => {
   const list = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : (c.message ?? ""))).join(", ");
   const summary = causes.length > 1 ? `[${list}]` : list;
+  // An empty name is left out, as Go's omitempty leaves it out of kube-apiserver's details.
   return new StatusError(422, "Invalid", `${kind}.${group} "${name}" is invalid: ${summary}`, {
-    name,
+    ...(name ? { name } : {}),
     group,
     kind,
     causes,
   });
 };
+
+/** 422 on a request's options (`CreateOptions`, `ListOptions`, `DeleteOptions`, …), as meta.k8s.io validation words it. */
+export const invalidOptions = (optionsKind: string, cause: StatusCause & { field: string }): StatusError =>
+  invalid("meta.k8s.io", optionsKind, "", [cause]);
 
 export const badRequest = (message: string): StatusError => new StatusError(400, "BadRequest", message);
 
@@ -128,8 +133,6 @@ export const requestEntityTooLarge = (message: string): StatusError =>
 /** 410 Expired for a continue token or a list revision that fell out of the window. */
 export const expired = (message: string): StatusError => new StatusError(410, "Expired", message);
 
-/** 410 Gone for a watch resourceVersion older than the history (sent as an ERROR event, as kube-apiserver does). */
-export const gone = (message: string): StatusError => new StatusError(410, "Expired", message);
 
 export const tooManyRequests = (retryAfterSeconds: number): StatusError =>
   new StatusError(

@@ -23,8 +23,10 @@ import { coerceObjectMeta, validateObjectMeta } from "./schema/objectmeta.js";
 import { pruneNulls, pruneUnknownFields } from "./schema/prune.js";
 import { validateListTypes } from "./schema/list-types.js";
 import { validateTransitionRules } from "./schema/transition-rules.js";
-import { isPlainObject, type JSONSchemaProps } from "./schema/types.js";
+import { type JSONSchemaProps } from "./schema/types.js";
+import { isPlainObject } from "../lib/objects.js";
 import type { ValidateFunction } from "ajv";
+import { deepFreeze } from "../lib/objects.js";
 
 export type { FieldCause, CauseType } from "./schema/field-errors.js";
 export { causeString, invalidMessage } from "./schema/field-errors.js";
@@ -96,11 +98,6 @@ function load(kind: Kind): Loaded {
   return l;
 }
 
-function deepFreeze(v: unknown): void {
-  if (typeof v !== "object" || v === null || Object.isFrozen(v)) return;
-  Object.freeze(v);
-  for (const x of Object.values(v)) deepFreeze(x);
-}
 
 /** The kind's CRD (names, scope, subresources). */
 export function getCRD(kind: Kind): CRD {

@@ -4,7 +4,8 @@
  * it serializes once per encoding however many watchers receive it.
  */
 import type { KubeObject, WatchEvent, WatchEventType } from "./interface.js";
-import { deepFreeze, withRevision } from "./objects.js";
+import { deepFreeze } from "../lib/objects.js";
+import { withRevision } from "./objects.js";
 
 export type ChangeType = Exclude<WatchEventType, "BOOKMARK">;
 

@@ -10,7 +10,8 @@
 import type { Level } from "level";
 import { StorageError, type KubeObject, type Preconditions } from "./interface.js";
 import type { Change } from "./change.js";
-import { deepFreeze, decodeBody, withRevision } from "./objects.js";
+import { deepFreeze } from "../lib/objects.js";
+import { decodeBody, withRevision } from "./objects.js";
 import { checkPreconditions } from "./update-loop.js";
 
 export const revisionKey = "m:rev";

@@ -3,14 +3,8 @@
  * and the cheap shallow variants (same object at another resourceVersion) that events need.
  */
 import type { KubeObject } from "./interface.js";
+import { deepFreeze } from "../lib/objects.js";
 
-export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
-}
 
 /**
  * JSON of obj without metadata.resourceVersion: the revision is kept beside the value (level) or given by the

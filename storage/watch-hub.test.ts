@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Change } from "./change.js";
 import type { KubeObject } from "./interface.js";
 import { StorageError } from "./interface.js";
-import { deepFreeze } from "./objects.js";
+import { deepFreeze } from "../lib/objects.js";
 import { testTuning } from "./conformance/harness.js";
 import { initialBacklog, WatchHub } from "./watch-hub.js";
 

@@ -5,6 +5,7 @@
  * longer lists (pruning). DESIGN.md "Works".
  */
 import type { KubeObject } from "../../storage/interface.js";
+import { isPlainObject } from "../../lib/objects.js";
 
 /** The member a Work targets: a ClusterProfile of that name in the Work's namespace. */
 export const workClusterLabel = "clusterset.dev/cluster";
@@ -47,7 +48,6 @@ export interface BadManifest {
 }
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {
@@ -77,8 +77,8 @@ export function parseManifests(work: KubeObject): { refs: ManifestRef[]; bad: Ba
   const refs: ManifestRef[] = [];
   const bad: BadManifest[] = [];
   manifestsOf(work).forEach((raw, ordinal) => {
-    const m = isObj(raw) ? raw : {};
-    const md = isObj(m.metadata) ? m.metadata : {};
+    const m = isPlainObject(raw) ? raw : {};
+    const md = isPlainObject(m.metadata) ? m.metadata : {};
     const apiVersion = str(m.apiVersion);
     const kind = str(m.kind);
     const name = str(md.name);
@@ -111,8 +111,8 @@ export function kindsDefinedByCRDs(refs: readonly ManifestRef[]): Set<string> {
   const out = new Set<string>();
   for (const r of refs) {
     if (!isCRD(r)) continue;
-    const spec = isObj(r.manifest.spec) ? r.manifest.spec : {};
-    const names = isObj(spec.names) ? spec.names : {};
+    const spec = isPlainObject(r.manifest.spec) ? r.manifest.spec : {};
+    const names = isPlainObject(spec.names) ? spec.names : {};
     if (str(spec.group) && str(names.kind)) out.add(`${str(spec.group)}/${str(names.kind)}`);
   }
   return out;
@@ -120,10 +120,10 @@ export function kindsDefinedByCRDs(refs: readonly ManifestRef[]): Set<string> {
 
 /** The body sent with server-side apply: the manifest, our mark added, server-owned metadata left out. */
 export function markedManifest(ref: ManifestRef, work: KubeObject, namespace: string | undefined): Record<string, unknown> {
-  const md = isObj(ref.manifest.metadata) ? ref.manifest.metadata : {};
+  const md = isPlainObject(ref.manifest.metadata) ? ref.manifest.metadata : {};
   const { resourceVersion: _rv, uid: _uid, creationTimestamp: _ct, managedFields: _mf, generation: _g, selfLink: _s, deletionTimestamp: _dt, ...keep } = md;
-  const labels = { ...(isObj(md.labels) ? md.labels : {}), [WORK_UID_LABEL]: work.metadata.uid ?? "" };
-  const annotations = { ...(isObj(md.annotations) ? md.annotations : {}), [WORK_ANNOTATION]: workKey(work) };
+  const labels = { ...(isPlainObject(md.labels) ? md.labels : {}), [WORK_UID_LABEL]: work.metadata.uid ?? "" };
+  const annotations = { ...(isPlainObject(md.annotations) ? md.annotations : {}), [WORK_ANNOTATION]: workKey(work) };
   const metadata: Obj = { ...keep, labels, annotations };
   if (namespace) metadata.namespace = namespace;
   else delete metadata.namespace;
@@ -132,16 +132,16 @@ export function markedManifest(ref: ManifestRef, work: KubeObject, namespace: st
 
 /** Whether a member object carries this Work's mark (only those are ever deleted). */
 export function markedBy(obj: unknown, uid: string): boolean {
-  const md = isObj(obj) && isObj(obj.metadata) ? obj.metadata : {};
-  const labels = isObj(md.labels) ? md.labels : {};
+  const md = isPlainObject(obj) && isPlainObject(obj.metadata) ? obj.metadata : {};
+  const labels = isPlainObject(md.labels) ? md.labels : {};
   return uid !== "" && labels[WORK_UID_LABEL] === uid;
 }
 
 /** The Work an applied object belongs to (from its annotation and label), for member-side events. */
 export function ownerOf(obj: unknown): { key: string; uid: string } | undefined {
-  const md = isObj(obj) && isObj(obj.metadata) ? obj.metadata : {};
-  const key = isObj(md.annotations) ? str(md.annotations[WORK_ANNOTATION]) : "";
-  const uid = isObj(md.labels) ? str(md.labels[WORK_UID_LABEL]) : "";
+  const md = isPlainObject(obj) && isPlainObject(obj.metadata) ? obj.metadata : {};
+  const key = isPlainObject(md.annotations) ? str(md.annotations[WORK_ANNOTATION]) : "";
+  const uid = isPlainObject(md.labels) ? str(md.labels[WORK_UID_LABEL]) : "";
   return key && uid ? { key, uid } : undefined;
 }
 

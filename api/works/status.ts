@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { KubeObject } from "../../storage/interface.js";
 import { workClusterLabel } from "./manifests.js";
 import type { Identifier } from "./manifests.js";
+import { isPlainObject } from "../../lib/objects.js";
 
 export type ConditionStatus = "True" | "False" | "Unknown";
 
@@ -52,7 +53,6 @@ export type SyncOutcome =
 const MAX_MESSAGE = 32768;
 const LISTED = 5;
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 const clip = (s: string) => (s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE - 3)}...` : s);
 const short = (s: string) => (s.length > 1024 ? `${s.slice(0, 1021)}...` : s);
@@ -67,12 +67,12 @@ export function manifestLabel(ordinal: number, kind: string, name: string): stri
  * condition by that, everything else by existing.
  */
 export function availability(live: unknown): State {
-  const obj = isObj(live) ? live : {};
-  const md = isObj(obj.metadata) ? obj.metadata : {};
-  const status = isObj(obj.status) ? obj.status : {};
+  const obj = isPlainObject(live) ? live : {};
+  const md = isPlainObject(obj.metadata) ? obj.metadata : {};
+  const status = isPlainObject(obj.status) ? obj.status : {};
   const apiVersion = typeof obj.apiVersion === "string" ? obj.apiVersion : "";
   if (obj.kind === "Deployment" && apiVersion.startsWith("apps/")) {
-    const spec = isObj(obj.spec) ? obj.spec : {};
+    const spec = isPlainObject(obj.spec) ? obj.spec : {};
     const desired = num(spec.replicas) ?? 1;
     const available = num(status.availableReplicas) ?? 0;
     const observed = num(status.observedGeneration);
@@ -83,7 +83,7 @@ export function availability(live: unknown): State {
     const ok = available >= desired && (desired === 0 || available >= 1);
     return { status: ok ? "True" : "False", reason: ok ? "ReplicasAvailable" : "ReplicasUnavailable", message: `${available} of ${desired} replicas available` };
   }
-  const conditions = Array.isArray(status.conditions) ? status.conditions.filter(isObj) : [];
+  const conditions = Array.isArray(status.conditions) ? status.conditions.filter(isPlainObject) : [];
   for (const type of ["Available", "Ready"]) {
     const c = conditions.find((x) => x.type === type);
     if (!c) continue;
@@ -144,7 +144,7 @@ function manifestConditions(results: readonly ManifestResult[], stored: WorkStat
 
 /** The Work's status after a sync with this outcome; `work` holds the generation synced and the stored status. */
 export function workStatus(work: KubeObject, outcome: SyncOutcome, now: Date): WorkStatus {
-  const stored = isObj(work.status) ? (work.status as unknown as WorkStatus) : undefined;
+  const stored = isPlainObject(work.status) ? (work.status as unknown as WorkStatus) : undefined;
   const generation = work.metadata.generation ?? 0;
   const t = rfc3339(now);
   const cond = (type: string, s: State) => condition(type, s, stored?.conditions, generation, t);

@@ -7,7 +7,7 @@
  */
 import type { Logger } from "pino";
 import { WORK_UID_LABEL } from "../../api/works/manifests.js";
-import type { MemberClient, MemberStream } from "./member-client.js";
+import type { MemberHttp, MemberStream } from "../../members/member-http.js";
 import { backoffDelay } from "./retries.js";
 
 export type AppliedEventType = "add" | "update" | "delete";
@@ -27,7 +27,7 @@ export class KindWatch {
   #failures = 0;
 
   constructor(
-    private readonly client: MemberClient,
+    private readonly client: MemberHttp,
     /** The kind's collection across namespaces, e.g. /api/v1/configmaps. */
     private readonly path: string,
     fromResourceVersion: string,

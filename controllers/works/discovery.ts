@@ -3,8 +3,8 @@
  * An unknown kind refreshes its group-version (at most once per `minRefreshMs`), so a CRD applied a moment ago,
  * by this Work or anyone, is found as soon as the member serves it, without re-reading discovery for every apply.
  */
-import type { MemberClient } from "./member-client.js";
-import { statusMessage } from "./member-client.js";
+import type { MemberHttp } from "../../members/member-http.js";
+import { statusMessage } from "../../members/member-http.js";
 
 export interface ServedResource {
   resource: string;
@@ -27,7 +27,7 @@ export class MemberDiscovery {
   readonly #inflight = new Map<string, Promise<Entry>>();
 
   constructor(
-    private readonly client: MemberClient,
+    private readonly client: MemberHttp,
     private readonly opts: { minRefreshMs: number; now?: () => number } = { minRefreshMs: 1000 },
   ) {}
 

@@ -10,7 +10,7 @@ import type { MemberSource } from "../../members/secrets.js";
 import type { Sensitive } from "../../members/sensitive.js";
 import { KindWatch, type AppliedEventType } from "./applied-watch.js";
 import { MemberDiscovery, resourcePath } from "./discovery.js";
-import { createMemberClient, type MemberClient } from "./member-client.js";
+import { createMemberHttp, type MemberHttp } from "../../members/member-http.js";
 import { MemberRefusedError, type MemberContext } from "./member-objects.js";
 
 export type AppliedEvent = (type: AppliedEventType, obj: unknown) => void;
@@ -34,7 +34,7 @@ export class MemberConn {
     readonly key: string,
     /** The kubeconfig this connection was built from (a new one needs a new connection). */
     readonly kubeconfig: Sensitive<Buffer>,
-    private readonly client: MemberClient,
+    private readonly client: MemberHttp,
     private readonly opts: MemberConnOptions,
   ) {
     this.ctx = { member: key, client, discovery: new MemberDiscovery(client, { minRefreshMs: 1000 }), confirm: opts.confirm };
@@ -51,7 +51,7 @@ export class MemberConn {
       throw new MemberRefusedError(`the kubeconfig in ${where} is unusable${e instanceof KubeconfigError ? `: ${e.message}` : ""}`);
     }
     // Writes to one member go one at a time (its queue); the extra sockets serve watches' lists and discovery.
-    const client = await createMemberClient(access, { timeoutMs: opts.requestTimeoutMs, maxSockets: 4 });
+    const client = await createMemberHttp(access, { timeoutMs: opts.requestTimeoutMs, maxSockets: 4 });
     return new MemberConn(key, source.kubeconfig, client, opts);
   }
 

@@ -7,12 +7,12 @@
 import type { MemberDiscovery } from "./discovery.js";
 import { resourcePath } from "./discovery.js";
 import { FIELD_MANAGER, markedBy, type Identifier } from "../../api/works/manifests.js";
-import { statusMessage, type MemberAnswer, type MemberClient } from "./member-client.js";
+import { statusMessage, type MemberAnswer, type MemberHttp } from "../../members/member-http.js";
 
 export interface MemberContext {
   /** "<namespace>/<profile>" */
   member: string;
-  client: MemberClient;
+  client: MemberHttp;
   discovery: MemberDiscovery;
   /** Whether this replica still holds the lease; asked before each write. */
   confirm(): Promise<boolean>;

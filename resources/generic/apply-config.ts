@@ -9,7 +9,7 @@ import type { KubeObject } from "../../storage/interface.js";
 import { badRequest, type StatusError } from "../errors.js";
 import { fieldType, type FieldType } from "./field-types.js";
 import { peString } from "./fieldpath.js";
-import { isPlainObject } from "./meta.js";
+import { isPlainObject } from "../../lib/objects.js";
 import { listItemPE, shapeOf } from "./typed.js";
 
 /** schema.GroupVersionKind.String() of what an object says it is. */

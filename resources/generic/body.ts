@@ -2,7 +2,7 @@
 import type { KubeObject } from "../../storage/interface.js";
 import type { ResourceDescriptor } from "../descriptor.js";
 import { badRequest, invalid } from "../errors.js";
-import { isPlainObject } from "./meta.js";
+import { isPlainObject } from "../../lib/objects.js";
 
 export function decodeBody(body: unknown, d: ResourceDescriptor, kind = d.kind): KubeObject {
   if (!isPlainObject(body)) throw badRequest("the body of the request must be a JSON object");

@@ -6,7 +6,7 @@
  *   - its order (PathElement.Compare), which orders FieldsV1 keys and conflict listings.
  */
 import { goQuote } from "../schema/go-format.js";
-import { isPlainObject } from "./meta.js";
+import { isPlainObject } from "../../lib/objects.js";
 
 export type PathElement =
   | { readonly field: string }

@@ -12,7 +12,7 @@ import {
   type Path,
   type PathElement,
 } from "./fieldpath.js";
-import { isPlainObject } from "./meta.js";
+import { isPlainObject } from "../../lib/objects.js";
 
 export class FieldSet {
   private readonly members = new Map<string, PathElement>();

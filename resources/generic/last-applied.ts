@@ -13,7 +13,7 @@ import { checkApplyConfig, type ApplyTargetKind } from "./apply-config.js";
 import type { FieldType } from "./field-types.js";
 import type { FieldSet } from "./fieldset.js";
 import { goJSON } from "./fieldpath.js";
-import { isPlainObject } from "./meta.js";
+import { isPlainObject } from "../../lib/objects.js";
 import { compare, toFieldSet } from "./typed.js";
 
 export const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";

@@ -3,15 +3,11 @@
  * what a list may combine (resourceVersion, resourceVersionMatch, limit, continue) and what it answers otherwise.
  */
 import type { ListOptions } from "../../storage/interface.js";
-import { badRequest, StatusError } from "../errors.js";
+import { badRequest, invalidOptions, type StatusError } from "../errors.js";
 import type { ListQuery } from "../rest.js";
 
 function listOptionsInvalid(field: string, message: string): StatusError {
-  return new StatusError(422, "Invalid", `ListOptions.meta.k8s.io "" is invalid: ${field}: ${message}`, {
-    group: "meta.k8s.io",
-    kind: "ListOptions",
-    causes: [{ type: message.startsWith("Forbidden") ? "FieldValueForbidden" : "FieldValueNotSupported", message, field }],
-  });
+  return invalidOptions("ListOptions", { type: message.startsWith("Forbidden") ? "FieldValueForbidden" : "FieldValueNotSupported", message, field });
 }
 
 export function listOptions(q: ListQuery): ListOptions {

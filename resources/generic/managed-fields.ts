@@ -5,7 +5,7 @@
  * manager, apiVersion and subresource.
  */
 import { FieldSet } from "./fieldset.js";
-import { isPlainObject } from "./meta.js";
+import { isPlainObject } from "../../lib/objects.js";
 
 export interface ManagedFieldsEntry {
   manager?: string;

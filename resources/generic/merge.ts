@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { fieldType, UNTYPED, type FieldType } from "./field-types.js";
 import type { PathElement } from "./fieldpath.js";
-import { isPlainObject } from "./meta.js";
+import { isPlainObject } from "../../lib/objects.js";
 import { indexList, shapeOf } from "./typed.js";
 
 export function merge(live: unknown, config: unknown, t: FieldType): unknown {

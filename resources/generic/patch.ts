@@ -4,7 +4,7 @@
  */
 import fastJsonPatch from "fast-json-patch";
 import { badRequest, requestEntityTooLarge, StatusError } from "../errors.js";
-import { isPlainObject } from "./meta.js";
+import { isPlainObject } from "../../lib/objects.js";
 
 const { applyPatch, validate } = fastJsonPatch;
 /** kube-apiserver refuses JSON patches with more operations than this. */

@@ -48,4 +48,3 @@ export async function mapped<T>(gr: GroupResource, name: string, f: () => Promis
   }
 }
 
-export const isStatus = (e: unknown): e is StatusError => e instanceof StatusError;

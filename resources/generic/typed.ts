@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from "node:util";
 import { fieldType, isNamedField, UNTYPED, type FieldType } from "./field-types.js";
 import { keyPE, type Path, type PathElement } from "./fieldpath.js";
 import { FieldSet } from "./fieldset.js";
-import { isPlainObject } from "./meta.js";
+import { isPlainObject } from "../../lib/objects.js";
 
 /** Absent (undefined) is not the same as null: null is a value the client set. */
 type Value = unknown;

@@ -7,7 +7,8 @@ import { child, index } from "./field-path.js";
 import { invalid, required, type FieldCause } from "./field-errors.js";
 import { coerceObjectMeta, validateObjectMeta } from "./objectmeta.js";
 import { isDNS1035Label, isValidPathSegmentName, parseGroupVersionError } from "./name-rules.js";
-import { isPlainObject, type JSONSchemaProps } from "./types.js";
+import { type JSONSchemaProps } from "./types.js";
+import { isPlainObject } from "../../lib/objects.js";
 
 export interface EmbeddedResult {
   unknownFields: string[];

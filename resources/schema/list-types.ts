@@ -5,7 +5,8 @@
  */
 import { child, index, key } from "./field-path.js";
 import { duplicate, invalid, type FieldCause } from "./field-errors.js";
-import { isPlainObject, type JSONSchemaProps } from "./types.js";
+import { type JSONSchemaProps } from "./types.js";
+import { isPlainObject } from "../../lib/objects.js";
 
 export function validateListTypes(obj: unknown, schema: JSONSchemaProps): FieldCause[] {
   const causes: FieldCause[] = [];

@@ -9,7 +9,7 @@ import { forbidden, invalid, required, tooLongBytes, type FieldCause } from "./f
 import { isRFC3339 } from "./formats.js";
 import { goNumber, goQuote } from "./go-format.js";
 import { isQualifiedName, isValidLabelValue, isDNS1123Label, parseGroupVersionError } from "./name-rules.js";
-import { isPlainObject } from "./types.js";
+import { isPlainObject } from "../../lib/objects.js";
 
 /** How one ObjectMeta field decodes: its JSON shape and the Go type named in decoding errors. */
 type Field =

@@ -6,7 +6,8 @@
  * so that `foo: null` means "unset" instead of failing type validation.
  */
 import { child, index } from "./field-path.js";
-import { isPlainObject, type JSONSchemaProps } from "./types.js";
+import { type JSONSchemaProps } from "./types.js";
+import { isPlainObject } from "../../lib/objects.js";
 
 const META_FIELDS = new Set(["apiVersion", "kind", "metadata"]);
 

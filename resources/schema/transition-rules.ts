@@ -6,7 +6,8 @@
  */
 import { child, index } from "./field-path.js";
 import { invalid, type FieldCause } from "./field-errors.js";
-import { isPlainObject, type JSONSchemaProps, type ValidationRule } from "./types.js";
+import { type JSONSchemaProps, type ValidationRule } from "./types.js";
+import { isPlainObject } from "../../lib/objects.js";
 
 const IMMUTABLE = /^\s*self\s*==\s*oldSelf\s*$/;
 

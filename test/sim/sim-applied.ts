@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { isDeepStrictEqual } from "node:util";
 import { parse } from "yaml";
 import { SimCollection, type SimObject } from "./sim-collection.js";
+import { isPlainObject } from "../../lib/objects.js";
 
 interface Kind {
   kind: string;
@@ -27,7 +28,6 @@ const KINDS: Record<string, Record<string, Kind>> = {
 };
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 export class SimApplied {
   readonly #collections = new Map<string, SimCollection>();
@@ -132,10 +132,10 @@ export class SimApplied {
         return void status(res, 400, "BadRequest", "error decoding YAML");
       }
     }
-    if (!isObj(body) || !isObj(body.metadata)) return void status(res, 400, "BadRequest", "not an object with metadata");
+    if (!isPlainObject(body) || !isPlainObject(body.metadata)) return void status(res, 400, "BadRequest", "not an object with metadata");
     if (body.apiVersion !== t.gv || body.kind !== t.kind.kind || body.metadata.name !== t.name) return void status(res, 400, "BadRequest", "apiVersion, kind or name do not match the URL");
     if (t.namespace && t.namespace !== "default" && !this.get("v1", "namespaces", "", t.namespace)) return void status(res, 404, "NotFound", `namespaces "${t.namespace}" not found`);
-    if (t.kind.kind === "ConfigMap" && isObj(body.data) && Object.values(body.data).some((v) => typeof v !== "string")) {
+    if (t.kind.kind === "ConfigMap" && isPlainObject(body.data) && Object.values(body.data).some((v) => typeof v !== "string")) {
       return void status(res, 422, "Invalid", `ConfigMap "${t.name}" is invalid: data: Invalid value: every value must be a string`);
     }
     const cur = t.c.get(t.key);

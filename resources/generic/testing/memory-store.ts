@@ -4,14 +4,8 @@
  * history, paging or watch. Production code uses storage/index.ts's openStore.
  */
 import { StorageError, type KubeObject, type ListOptions, type ListResult, type Preconditions, type Store, type Watch } from "../../../storage/interface.js";
+import { deepFreeze } from "../../../lib/objects.js";
 
-function deepFreeze<T>(v: T): T {
-  if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) deepFreeze(x);
-  }
-  return v;
-}
 
 export class MemoryStore implements Store {
   private revision = 0;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseAuthConfigMap, staticAuthConfig } from "./auth-config.js";
-import { createCA, type PemKeyPair } from "./tls.js";
+import { createCA, type PemKeyPair } from "./tls/mint.js";
 
 let ca1: PemKeyPair;
 let ca2: PemKeyPair;

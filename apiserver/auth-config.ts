@@ -5,12 +5,12 @@
  *
  * The hub rotates these CAs, so the ConfigMap is watched (list + watch, `fieldSelector=metadata.name=…`: the
  * `extension-apiserver-authentication-reader` Role grants that one object by name) and every change takes
- * effect on the next request. authn.ts reads `current()` per request; a snapshot is an immutable object that is
+ * effect on the next request. authn/chain.ts reads `current()` per request; a snapshot is an immutable object that is
  * replaced, never mutated, so readers may cache derived data (parsed CAs) by its identity.
  */
 import { CoreV1Api, KubeConfig, Watch, type V1ConfigMap } from "@kubernetes/client-node";
 import { log as rootLog, type Logger } from "../log.js";
-import { parseCertificateBundle } from "./tls.js";
+import { parseCertificateBundle } from "./tls/pem.js";
 
 export interface RequestHeaderConfig {
   /** PEM bundle (maybe several certificates) the front proxy's client certificate must chain to. */

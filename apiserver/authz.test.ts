@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { UserInfo } from "./authn.js";
+import type { UserInfo } from "./authn/user.js";
 import {
   accessReviewSpec,
   createAuthorizer,

@@ -9,9 +9,10 @@
  */
 import { AuthorizationV1Api, KubeConfig, type V1SubjectAccessReviewSpec } from "@kubernetes/client-node";
 import { log as rootLog, type Logger } from "../log.js";
-import type { UserInfo } from "./authn.js";
-import { withTimeout } from "./authn.js";
+import type { UserInfo } from "./authn/user.js";
+import { withTimeout } from "./hub-call.js";
 import type { RequestAttributes } from "./request-attributes.js";
+import { TTLCache } from "./ttl-cache.js";
 
 export type AccessReviewSpec = V1SubjectAccessReviewSpec;
 
@@ -101,6 +102,7 @@ export interface Authorizer {
   authorize(user: UserInfo, attrs: RequestAttributes): Promise<Decision>;
 }
 
+/** How many answers are kept at most (k8s keeps 10,000 too, in an LRU). */
 const MAX_ENTRIES = 10_000;
 
 export function createAuthorizer(hub: SubjectAccessReviewer | KubeConfig, opts: AuthorizerOptions = {}): Authorizer {
@@ -110,35 +112,18 @@ export function createAuthorizer(hub: SubjectAccessReviewer | KubeConfig, opts: 
   const deniedTTL = opts.deniedTTLMs ?? 10_000;
   const privileged = new Set(opts.alwaysAllowGroups ?? ["system:masters"]);
   const logger = opts.logger ?? rootLog.child({ component: "authz" });
-  const cache = new Map<string, { expires: number; decision: Decision }>();
-  const inflight = new Map<string, Promise<Decision>>();
+  const cache = new TTLCache<Decision>({ max: MAX_ENTRIES, ttlMs: (d) => (d.allowed ? allowedTTL : deniedTTL), now });
 
   return {
     async authorize(user, attrs) {
       if (user.groups.some((g) => privileged.has(g))) return { allowed: true, reason: "" };
       const spec = accessReviewSpec(user, attrs);
       const key = JSON.stringify(spec);
-      const hit = cache.get(key);
-      if (hit && hit.expires > now()) return hit.decision;
-      let p = inflight.get(key);
-      if (!p) {
-        p = reviewer
-          .reviewAccess(spec)
-          .then((st) => {
-            if (st.evaluationError) logger.warn({ user: user.name, evaluationError: st.evaluationError }, "SubjectAccessReview evaluation error");
-            const decision: Decision = { allowed: st.allowed && !st.denied, reason: st.reason ?? "" };
-            if (cache.size >= MAX_ENTRIES) {
-              const at = now();
-              for (const [k, v] of cache) if (v.expires <= at) cache.delete(k);
-              if (cache.size >= MAX_ENTRIES) cache.clear();
-            }
-            cache.set(key, { expires: now() + (decision.allowed ? allowedTTL : deniedTTL), decision });
-            return decision;
-          })
-          .finally(() => inflight.delete(key));
-        inflight.set(key, p);
-      }
-      return p;
+      return cache.get(key, async () => {
+        const st = await reviewer.reviewAccess(spec);
+        if (st.evaluationError) logger.warn({ user: user.name, evaluationError: st.evaluationError }, "SubjectAccessReview evaluation error");
+        return { allowed: st.allowed && !st.denied, reason: st.reason ?? "" };
+      });
     },
   };
 }

@@ -9,9 +9,10 @@ import type { ServerResponse } from "node:http";
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { watchAuthConfig, staticAuthConfig } from "./auth-config.js";
-import { createAuthenticator, type AuthnRequest } from "./authn.js";
+import { createAuthenticator } from "./authn/chain.js";
+import type { AuthnRequest } from "./authn/request.js";
 import { createAuthorizer } from "./authz.js";
-import { createCA, createCertificate, type PemKeyPair } from "./tls.js";
+import { createCA, createCertificate, type PemKeyPair } from "./tls/mint.js";
 import type { RequestAttributes } from "./request-attributes.js";
 
 const SA_TOKEN = "service-account-token";

@@ -16,11 +16,17 @@ export interface TTLCacheOptions<V> {
   max: number;
   /** How long an answer is reused (may depend on the answer: allowed and denied differ in k8s). */
   ttlMs: number | ((value: V) => number);
-  /** Clock in ms, for tests; it must be above 0 (lru-cache reads a start time of 0 as "never stale"). */
+  /** Clock in ms, for tests. */
   now?: () => number;
 }
 
 type Loader<V> = () => Promise<V>;
+
+/** `now` counted from 1 at construction: lru-cache reads a start time of 0 as "no TTL", and test clocks start at 0. */
+function fromOne(now: () => number): { now: () => number } {
+  const origin = now() - 1;
+  return { now: () => now() - origin };
+}
 
 export class TTLCache<V extends object> {
   readonly #lru: LRUCache<string, V, Loader<V>>;
@@ -33,7 +39,7 @@ export class TTLCache<V extends object> {
       ttl: typeof opts.ttlMs === "number" ? opts.ttlMs : 1,
       // No coarse clock caching: an answer is stale the moment its TTL is over (and fake clocks work).
       ttlResolution: 0,
-      ...(opts.now ? { perf: { now: opts.now } } : {}),
+      ...(opts.now ? { perf: fromOne(opts.now) } : {}),
       fetchMethod: async (_key, _stale, { context, options }) => {
         const value = await context();
         options.ttl = ttlOf(value);

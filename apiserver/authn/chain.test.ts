@@ -6,16 +6,14 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { staticAuthConfig, type AuthConfig, type RequestHeaderConfig } from "./auth-config.js";
-import {
-  createAuthenticator,
-  pathUnescape,
-  type AuthnRequest,
-  type TokenReviewer,
-  type TokenReviewResult,
-  type UserInfo,
-} from "./authn.js";
-import { createCA, createCertificate, loadServingCert, type PemKeyPair } from "./tls.js";
+import { staticAuthConfig, type AuthConfig, type RequestHeaderConfig } from "../auth-config.js";
+import { createAuthenticator } from "./chain.js";
+import { pathUnescape } from "./request-header.js";
+import type { AuthnRequest } from "./request.js";
+import type { TokenReviewer, TokenReviewResult } from "./token-review.js";
+import type { UserInfo } from "./user.js";
+import { createCA, createCertificate, type PemKeyPair } from "../tls/mint.js";
+import { loadServingCert } from "../tls/serving.js";
 
 const DAY = 86_400_000;
 

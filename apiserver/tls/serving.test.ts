@@ -4,7 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import type { SecureContextOptions } from "node:tls";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CertificateError, createCA, createCertificate, loadServingCert, parseCertificateBundle, servingHosts } from "./tls.js";
+import { createCA, createCertificate } from "./mint.js";
+import { CertificateError, parseCertificateBundle } from "./pem.js";
+import { loadServingCert, servingHosts } from "./serving.js";
 
 let dir: string;
 beforeEach(async () => {

@@ -14,6 +14,7 @@ import type { AuthnRequest } from "./authn/request.js";
 import { createAuthorizer } from "./authz.js";
 import { createCA, createCertificate, type PemKeyPair } from "./tls/mint.js";
 import type { RequestAttributes } from "./request-attributes.js";
+import { until } from "../testing/until.js";
 
 const SA_TOKEN = "service-account-token";
 
@@ -117,14 +118,6 @@ afterAll(async () => {
 
 function bearer(token: string): AuthnRequest {
   return { rawHeaders: ["Authorization", `Bearer ${token}`], headers: { authorization: `Bearer ${token}` } };
-}
-
-async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 function silent() {
@@ -233,7 +226,7 @@ describe("the auth ConfigMap, listed and watched", () => {
       expect(src.current().requestHeader?.allowedNames).toEqual(["front-proxy-client"]);
       expect(hub.lists[0]!.get("fieldSelector")).toBe("metadata.name=extension-apiserver-authentication");
 
-      await waitFor(() => hub.watches.length === 1);
+      await until(() => hub.watches.length === 1);
       const w = hub.watches[0]!;
       expect(w.query.get("fieldSelector")).toBe("metadata.name=extension-apiserver-authentication");
       expect(w.query.get("resourceVersion")).toBe("10");
@@ -242,27 +235,27 @@ describe("the auth ConfigMap, listed and watched", () => {
       src.onChange((c) => changes.push(c));
       hub.configMap = { rv: "11", data: { ...hub.configMap.data, "client-ca-file": ca2.cert } };
       w.res.write(JSON.stringify({ type: "MODIFIED", object: cmObject() }) + "\n");
-      await waitFor(() => src.current().clientCA === ca2.cert);
+      await until(() => src.current().clientCA === ca2.cert);
       expect(changes).toHaveLength(1);
 
       // A broken update is refused; the rotation above stays in force.
       hub.configMap = { rv: "12", data: { ...hub.configMap.data, "requestheader-allowed-names": "not json" } };
       w.res.write(JSON.stringify({ type: "MODIFIED", object: cmObject() }) + "\n");
-      await waitFor(() => src.lastError !== undefined);
+      await until(() => src.lastError !== undefined);
       expect(src.lastError).toMatch(/requestheader-allowed-names/);
       expect(src.current().clientCA).toBe(ca2.cert);
 
       // Too old: relist, then watch again.
       hub.configMap = { rv: "20", data: { ...hub.configMap.data, "requestheader-allowed-names": "[]", "client-ca-file": ca1.cert } };
       w.res.write(JSON.stringify({ type: "ERROR", object: { kind: "Status", code: 410, reason: "Expired" } }) + "\n");
-      await waitFor(() => hub.lists.length === 2 && hub.watches.length === 2);
+      await until(() => hub.lists.length === 2 && hub.watches.length === 2);
       expect(src.current().clientCA).toBe(ca1.cert);
       expect(src.current().requestHeader?.allowedNames).toEqual([]);
       expect(hub.watches[1]!.query.get("resourceVersion")).toBe("20");
 
       // The server ends the watch (timeout): resume from the last resourceVersion, no relist.
       hub.watches[1]!.res.end();
-      await waitFor(() => hub.watches.length === 3);
+      await until(() => hub.watches.length === 3);
       expect(hub.lists).toHaveLength(2);
       expect(hub.watches[2]!.query.get("resourceVersion")).toBe("20");
     } finally {

@@ -2,6 +2,7 @@ import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import type { LeaseClient, LeaseRecord } from "./lease-client.js";
 import { startElection, type ElectionTiming } from "./lease.js";
+import { until } from "../testing/until.js";
 
 /** An in-memory Lease with optimistic concurrency, as the hub keeps it. */
 function memoryLease(): LeaseClient & { stored?: LeaseRecord; down: boolean } {
@@ -32,13 +33,6 @@ function memoryLease(): LeaseClient & { stored?: LeaseRecord; down: boolean } {
 const timing: ElectionTiming = { leaseDurationMs: 1000, renewDeadlineMs: 600, retryPeriodMs: 50 };
 const log = pino({ level: "silent" });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const until = async (f: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error("timed out");
-    await sleep(10);
-  }
-};
 
 describe("lease election", () => {
   it("elects exactly one of two candidates", async () => {
@@ -67,7 +61,7 @@ describe("lease election", () => {
       if (r.holderIdentity === "a") throw new Error("a is gone");
       return orig(r);
     })(lease.update.bind(lease));
-    await until(() => b.isLeader(), 3000);
+    await until(() => b.isLeader(), "leader", 3000);
     const took = Date.now() - crashedAt;
     expect(took).toBeLessThanOrEqual(timing.leaseDurationMs + 2 * timing.retryPeriodMs + 200);
     expect(lease.stored?.holderIdentity).toBe("b");
@@ -82,11 +76,11 @@ describe("lease election", () => {
     const changes: boolean[] = [];
     a.onChange((l) => changes.push(l));
     lease.down = true;
-    await until(() => !a.isLeader(), 2000);
+    await until(() => !a.isLeader(), "leader", 2000);
     expect(changes).toEqual([false]);
     expect(await a.confirm()).toBe(false);
     lease.down = false;
-    await until(() => a.isLeader(), 2000);
+    await until(() => a.isLeader(), "leader", 2000);
     expect(await a.confirm()).toBe(true);
     await a.stop();
   });
@@ -98,7 +92,7 @@ describe("lease election", () => {
     await a.stop();
     expect(lease.stored?.holderIdentity).toBe("");
     const b = startElection(lease, "b", log, { ...timing, leaseDurationMs: 60_000 });
-    await until(() => b.isLeader(), 1000);
+    await until(() => b.isLeader(), "leader", 1000);
     await b.stop();
   });
 });

@@ -4,6 +4,7 @@ import { startMemberSim, type MemberSim } from "../test/sim/member-sim.js";
 import { createFleet, type ManualFleet } from "./fleet.js";
 import type { MemberSource } from "./secrets.js";
 import { Sensitive } from "./sensitive.js";
+import { until } from "../testing/until.js";
 
 const log = pino({ level: "silent" });
 let sim: MemberSim;
@@ -28,14 +29,6 @@ function src(profile: string, simName = profile, over: Partial<MemberSource> = {
     kubeconfig: new Sensitive(Buffer.from(sim.kubeconfig(simName))),
     ...over,
   };
-}
-
-async function until(ok: () => boolean, ms = 5000): Promise<void> {
-  const t0 = Date.now();
-  while (!ok()) {
-    if (Date.now() - t0 > ms) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe("fleet", () => {
@@ -71,10 +64,10 @@ describe("fleet", () => {
     for (let i = 0; i < n; i++) sim.addMember(`s${i}`, { nodes: { n1: { cpu: "2", memory: "4Gi" } }, properties: { id: `s${i}` } });
     fleet = createFleet({ log, view: { healthIntervalMs: 1000, notifyDelayMs: 20 } });
     for (let i = 0; i < n; i++) fleet.apply({ type: "upsert", key: `fleet/s${i}`, source: src(`s${i}`) });
-    await until(() => fleet.keys().every((k) => { const v = fleet.get(k)!; return v.health.status === "True" && v.nodes.synced && v.propertiesSynced && v.properties.length === 1; }), 20_000);
+    await until(() => fleet.keys().every((k) => { const v = fleet.get(k)!; return v.health.status === "True" && v.nodes.synced && v.propertiesSynced && v.properties.length === 1; }), "fleet", 20_000);
 
     // Synced means listed; each view's Node and ClusterProperty watches open just after (under load, a moment after).
-    await until(() => (sim.stats().watch ?? 0) >= 2 * n, 10_000);
+    await until(() => (sim.stats().watch ?? 0) >= 2 * n, "fleet", 10_000);
 
     let heardAt = 0;
     fleet.subscribe((k) => {
@@ -82,7 +75,7 @@ describe("fleet", () => {
     });
     const t0 = Date.now();
     sim.member("s123").setProperty("id", "changed");
-    await until(() => heardAt > 0, 1000);
+    await until(() => heardAt > 0, "fleet", 1000);
     expect(heardAt - t0).toBeLessThan(1000);
     expect(sim.stats().watch ?? 0).toBeGreaterThanOrEqual(2 * n);
   });

@@ -4,6 +4,7 @@ import { startMemberSim, type MemberSim } from "../test/sim/member-sim.js";
 import type { MemberSource } from "./secrets.js";
 import { Sensitive } from "./sensitive.js";
 import { MemberViewer, type MemberView } from "./view.js";
+import { until } from "../testing/until.js";
 
 const log = pino({ level: "silent" });
 const fast = { healthIntervalMs: 100, probeTimeoutMs: 400, discoveryIntervalMs: 150, discoveryRecheckMs: 150, notifyDelayMs: 20 };
@@ -41,22 +42,18 @@ function view(src: MemberSource): MemberViewer {
   return v;
 }
 
-async function until(v: MemberViewer, ok: (s: MemberView) => boolean, ms = 3000): Promise<MemberView> {
-  const t0 = Date.now();
-  for (;;) {
+const viewUntil = (v: MemberViewer, ok: (s: MemberView) => boolean, ms = 3000): Promise<MemberView> =>
+  until(() => {
     const s = v.snapshot();
-    if (ok(s)) return s;
-    if (Date.now() - t0 > ms) throw new Error(`view did not get there in ${ms} ms; last: ${JSON.stringify(s)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+    return ok(s) && s;
+  }, "the view", ms);
 
 describe("MemberViewer against the member simulator", () => {
   it("sees version, health, Node totals and ClusterProperties", async () => {
     sim.addMember("a", { nodes: { n1: { cpu: "4", memory: "8Gi", cpuAllocatable: "3500m", memoryAllocatable: "7Gi" }, n2: { cpu: "4", memory: "8Gi" } }, properties: { "cluster.clusterset.k8s.io": "a-id", region: "eu" } });
     const v = view(source("a", undefined, { ignored: ["a-old"] }));
     expect(v.snapshot().health).toMatchObject({ status: "Unknown", reason: "Connecting", pending: true });
-    const s = await until(v, (s) => s.health.status === "True" && s.nodes.synced && s.propertiesSynced && s.properties.length === 2 && !!s.version);
+    const s = await viewUntil(v, (s) => s.health.status === "True" && s.nodes.synced && s.propertiesSynced && s.properties.length === 2 && !!s.version);
     expect(s).toMatchObject({
       name: "a",
       namespace: "fleet",
@@ -77,16 +74,16 @@ describe("MemberViewer against the member simulator", () => {
   it("announces property and Node changes well within a second; heartbeats are no change", async () => {
     const m = sim.addMember("b", { nodes: { n1: { cpu: "2", memory: "4Gi" } }, properties: { zone: "z1" } });
     const v = view(source("b"));
-    let s = await until(v, (s) => s.nodes.synced && s.properties.length === 1);
+    let s = await viewUntil(v, (s) => s.nodes.synced && s.properties.length === 1);
     const firstSeen = s.properties[0]!.firstSeen;
     let notified = 0;
     v.onChange(() => notified++);
 
     const t0 = Date.now();
     m.setProperty("zone", "z2");
-    s = await until(v, (s) => s.properties[0]?.value === "z2", 1000);
+    s = await viewUntil(v, (s) => s.properties[0]?.value === "z2", 1000);
     m.addNode("n2", { cpu: "2", memory: "4Gi" });
-    s = await until(v, (s) => s.nodes.count === 2, 1000);
+    s = await viewUntil(v, (s) => s.nodes.count === 2, 1000);
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(s.nodes.cpuCapacity).toBe("4");
     expect(s.properties[0]!.firstSeen >= firstSeen).toBe(true);
@@ -103,56 +100,56 @@ describe("MemberViewer against the member simulator", () => {
 
     m.deleteNode("n1");
     m.deleteProperty("zone");
-    s = await until(v, (s) => s.nodes.count === 1 && s.properties.length === 0, 1000);
+    s = await viewUntil(v, (s) => s.nodes.count === 1 && s.properties.length === 0, 1000);
   });
 
   it("health follows /readyz: NotReady, Unauthorized, Unreachable, and back; Joined stays True once reached", async () => {
     const m = sim.addMember("c");
     const v = view(source("c"));
-    const healthy = await until(v, (s) => s.health.reason === "Healthy");
+    const healthy = await viewUntil(v, (s) => s.health.reason === "Healthy");
     m.setHealth("notready");
-    let s = await until(v, (s) => s.health.reason === "NotReady");
+    let s = await viewUntil(v, (s) => s.health.reason === "NotReady");
     expect(s.health).toMatchObject({ status: "False", message: "/readyz answered 500: etcd failed: reason withheld" });
     m.setHealth("unauthorized");
-    s = await until(v, (s) => s.health.reason === "Unauthorized");
+    s = await viewUntil(v, (s) => s.health.reason === "Unauthorized");
     expect(s.joined).toMatchObject({ status: "False", reason: "Unauthorized" });
     m.setHealth("ready");
-    await until(v, (s) => s.health.reason === "Healthy" && s.joined.status === "True");
+    await viewUntil(v, (s) => s.health.reason === "Healthy" && s.joined.status === "True");
     m.setHealth("unreachable");
-    s = await until(v, (s) => s.health.reason === "Unreachable");
+    s = await viewUntil(v, (s) => s.health.reason === "Unreachable");
     expect(s.health.message).toMatch(/cannot reach the member's API server: connection reset/);
     expect(s.joined.status).toBe("True");
     m.setHealth("hang");
-    s = await until(v, (s) => s.health.message.includes("timed out"), 2000);
+    s = await viewUntil(v, (s) => s.health.message.includes("timed out"), 2000);
     m.setHealth("ready");
-    s = await until(v, (s) => s.health.reason === "Healthy");
+    s = await viewUntil(v, (s) => s.health.reason === "Healthy");
     expect(s.health.since >= healthy.health.since).toBe(true);
     m.addNode("late", { cpu: "1", memory: "1Gi" });
-    await until(v, (s) => s.nodes.count === 1, 3000); // watches resume after the outage
+    await viewUntil(v, (s) => s.nodes.count === 1, 3000); // watches resume after the outage
   });
 
   it("an unreachable member from the start is not Joined; a CRD installed later is noticed; removal clears", async () => {
     const m = sim.addMember("d", { aboutVersions: null });
     m.setHealth("unreachable");
     const v = view(source("d"));
-    let s = await until(v, (s) => !s.health.pending);
+    let s = await viewUntil(v, (s) => !s.health.pending);
     expect(s.joined).toMatchObject({ status: "False", reason: "Unreachable" });
     expect(s.propertiesSynced).toBe(false);
     m.setHealth("ready");
-    s = await until(v, (s) => s.propertiesSynced && s.joined.status === "True");
+    s = await viewUntil(v, (s) => s.propertiesSynced && s.joined.status === "True");
     expect(s.properties).toEqual([]);
     m.installAbout(["v1alpha1"]);
     m.setProperty("region", "us");
-    s = await until(v, (s) => s.properties.length === 1, 2000);
+    s = await viewUntil(v, (s) => s.properties.length === 1, 2000);
     m.uninstallAbout();
-    s = await until(v, (s) => s.properties.length === 0, 2000);
+    s = await viewUntil(v, (s) => s.properties.length === 0, 2000);
     expect(s.propertiesSynced).toBe(true);
   });
 
   it("leaves out values over 1024 characters", async () => {
     sim.addMember("e", { properties: { big: "x".repeat(1025), ok: "x".repeat(1024) } });
     const v = view(source("e"));
-    const s = await until(v, (s) => s.propertiesSynced && s.properties.length > 0);
+    const s = await viewUntil(v, (s) => s.propertiesSynced && s.properties.length > 0);
     expect(s.properties.map((p) => p.name)).toEqual(["ok"]);
   });
 
@@ -173,10 +170,10 @@ describe("MemberViewer against the member simulator", () => {
     const quick = sim.addMember("quick", { properties: { p: "1" } });
     view(source("slow"));
     const v = view(source("quick"));
-    await until(v, (s) => s.properties.length === 1);
+    await viewUntil(v, (s) => s.properties.length === 1);
     const t0 = Date.now();
     quick.setProperty("p", "2");
-    await until(v, (s) => s.properties[0]?.value === "2", 1000);
+    await viewUntil(v, (s) => s.properties[0]?.value === "2", 1000);
     expect(Date.now() - t0).toBeLessThan(500);
   });
 });

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createCA, createCertificate } from "./mint.js";
 import { CertificateError, parseCertificateBundle } from "./pem.js";
 import { loadServingCert, servingHosts } from "./serving.js";
+import { until } from "../../testing/until.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -134,19 +135,19 @@ describe("certificate files", () => {
     try {
       // Half-written rotation: new cert, old key.
       await writeFile(files.certFile, b!.cert);
-      await waitFor(() => warnings.length > 0);
+      await until(() => warnings.length > 0);
       expect(seen).toEqual([]);
       expect(sc.current()).toEqual(a);
       expect(warnings[0]).toMatch(/not reloaded: .*does not match/);
 
       await writeFile(files.keyFile, b!.key);
-      await waitFor(() => seen.length === 1);
+      await until(() => seen.length === 1);
       expect(seen[0]).toMatchObject({ cert: b!.cert, key: b!.key });
       expect(sc.serverOptions().cert).toBe(b!.cert);
 
       await writeFile(files.certFile, c!.cert);
       await writeFile(files.keyFile, c!.key);
-      await waitFor(() => seen.length === 2);
+      await until(() => seen.length === 2);
       expect(await readFile(files.certFile, "utf8")).toBe(sc.current().cert);
     } finally {
       stop();
@@ -162,10 +163,3 @@ describe("parseCertificateBundle", () => {
   });
 });
 
-async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -16,6 +16,7 @@ import { startMemberSim, type MemberSim } from "../../test/sim/member-sim.js";
 import { startWorkDispatcher, type WorkDispatcher } from "./dispatcher.js";
 import { WORK_FINALIZER } from "../../api/works/manifests.js";
 import type { WorkStatus } from "../../api/works/status.js";
+import { until } from "../../testing/until.js";
 
 const log = pino({ level: "silent" });
 let sim: MemberSim;
@@ -63,16 +64,6 @@ afterEach(async () => {
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, ms = 8000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const cm = (name: string, data: Record<string, unknown>, namespace = "app") => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace }, data });
 const ns = (name: string) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } });

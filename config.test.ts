@@ -18,6 +18,12 @@ describe("parseConfig", () => {
     expect(() => parseConfig(["--storage-backend=etcd"])).toThrow(/--etcd-servers is required/);
     expect(() => parseConfig(["--tls-cert-file=x"])).toThrow(/together/);
   });
+  it("puts the Lease (and the Service) in the namespace the server runs in, unless told otherwise", () => {
+    expect(parseConfig([], () => "fleet-system")).toMatchObject({ serviceNamespace: "fleet-system" });
+    expect(parseConfig(["--service-namespace=mine"], () => "fleet-system")).toMatchObject({ serviceNamespace: "mine" });
+    expect(parseConfig([], () => undefined)).toMatchObject({ serviceNamespace: "clusterset-system" });
+    expect(usage()).toContain("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+  });
   it("lists every flag in --help", () => {
     expect(parseConfig(["--help"])).toBe("help");
     for (const f of ["--secure-port", "--bind-address", "--tls-cert-file", "--kubeconfig", "--storage-backend", "--data-dir", "--etcd-servers", "--namespaces"]) {

@@ -2,6 +2,7 @@
  * Command-line flags → one typed, validated Config. Flag names follow kube-apiserver's; a bad flag fails fast
  * with a message that names it.
  */
+import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 export interface Config {
@@ -22,6 +23,10 @@ export interface Config {
   logLevel: string;
 }
 
+/** Where Kubernetes mounts the namespace of a Pod's ServiceAccount. */
+export const SERVICE_ACCOUNT_NAMESPACE_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+const FALLBACK_NAMESPACE = "clusterset-system";
+
 const flags = {
   "secure-port": { type: "string", default: "8443", help: "The port on which to serve HTTPS (HTTP/2 and HTTP/1.1)." },
   "bind-address": { type: "string", default: "0.0.0.0", help: "The IP address on which to listen for --secure-port." },
@@ -35,7 +40,11 @@ const flags = {
   "etcd-prefix": { type: "string", default: "/clusterset", help: "Key prefix in etcd." },
   namespaces: { type: "string", default: "", help: "Comma-separated hub namespaces to watch for member Secrets (default: all)." },
   "service-name": { type: "string", default: "clusterset-apiserver", help: "Service name the hub dials (serving certificate SAN)." },
-  "service-namespace": { type: "string", default: "clusterset-system", help: "Namespace of that Service." },
+  "service-namespace": {
+    type: "string",
+    default: "",
+    help: `Namespace of that Service and of the leader Lease. Default: the namespace the server runs in (in-cluster, read from ${SERVICE_ACCOUNT_NAMESPACE_FILE}), else ${FALLBACK_NAMESPACE}.`,
+  },
   "max-requests-inflight": { type: "string", default: "400", help: "Requests served at once (watches excepted) before 429." },
   "log-level": { type: "string", default: "info", help: "pino log level: debug, info, warn, error." },
   help: { type: "boolean", default: false, help: "Show this help." },
@@ -58,8 +67,20 @@ function port(name: string, v: string): number {
 
 const list = (v: string): string[] => v.split(",").map((s) => s.trim()).filter(Boolean);
 
-/** Parses `serve` flags. Returns "help" when --help was asked. Throws ConfigError on a bad flag. */
-export function parseConfig(argv: string[]): Config | "help" {
+/** The namespace the server runs in, when it runs in a cluster (its ServiceAccount token's mount says it). */
+export function inClusterNamespace(file = SERVICE_ACCOUNT_NAMESPACE_FILE): string | undefined {
+  try {
+    return readFileSync(file, "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parses `serve` flags. Returns "help" when --help was asked. Throws ConfigError on a bad flag.
+ * `runningIn` says which namespace the server runs in (undefined outside a cluster); tests pass their own.
+ */
+export function parseConfig(argv: string[], runningIn: () => string | undefined = inClusterNamespace): Config | "help" {
   let values: Record<string, string | boolean | undefined>;
   try {
     const options = Object.fromEntries(Object.entries(flags).map(([k, f]) => [k, { type: f.type, ...("default" in f ? { default: f.default } : {}) }]));
@@ -91,7 +112,7 @@ export function parseConfig(argv: string[]): Config | "help" {
     etcdPrefix: s("etcd-prefix"),
     namespaces: list(s("namespaces")),
     serviceName: s("service-name"),
-    serviceNamespace: s("service-namespace"),
+    serviceNamespace: s("service-namespace") || runningIn() || FALLBACK_NAMESPACE,
     maxRequestsInflight: Number(inflight),
     logLevel: s("log-level"),
   };

@@ -12,12 +12,12 @@ import { loadAuthConfig } from "./apiserver/auth-config.js";
 import { createAuthenticator } from "./apiserver/authn/chain.js";
 import { createAuthorizer, forbiddenMessage } from "./apiserver/authz.js";
 import type { HealthCheck } from "./apiserver/health.js";
-import { createMetrics } from "./apiserver/metrics.js";
+import { createMetrics, type Metrics } from "./apiserver/metrics.js";
 import { loadServingCert } from "./apiserver/tls/serving.js";
 import { ConfigError, type Config } from "./config.js";
 import { watchCRDConflicts } from "./kube/crd-conflicts.js";
 import { hubLeaseClient } from "./leader/lease-client.js";
-import { startElection } from "./leader/lease.js";
+import { defaultTiming, startElection } from "./leader/lease.js";
 import { log } from "./log.js";
 import { startFleet } from "./members/fleet.js";
 import { watchNamespaceLabels } from "./members/namespaces.js";
@@ -26,7 +26,7 @@ import { startWorkDispatcher } from "./controllers/works/dispatcher.js";
 import { buildOpenAPI } from "./openapi/index.js";
 import { descriptors } from "./resources/descriptors.js";
 import { createResources } from "./resources/registries.js";
-import { openStore } from "./storage/index.js";
+import { openStore, type StorageEventSink } from "./storage/index.js";
 
 export interface RunningServer {
   port: number;
@@ -56,6 +56,15 @@ async function probeHub(kc: k8s.KubeConfig): Promise<void> {
   }
 }
 
+/** What storage retried or dropped: a warning (a resync is routine enough for info) and a count per kind. */
+function storageEvents(metrics: Metrics): StorageEventSink {
+  const storageLog = log.child({ component: "storage" });
+  return (e) => {
+    metrics.storageEvents.inc({ event: e.kind });
+    storageLog[e.kind === "cacher-resync" ? "info" : "warn"]({ event: e.kind, ...(e.error ? { err: e.error } : {}) }, e.message);
+  };
+}
+
 export async function startServer(config: Config): Promise<RunningServer> {
   log.level = config.logLevel;
   const kc = hubConfig(config);
@@ -67,15 +76,19 @@ export async function startServer(config: Config): Promise<RunningServer> {
     namespace: config.serviceNamespace,
     logger: log.child({ component: "tls" }),
   });
+  const metrics = createMetrics();
   const store = await openStore({
     backend: config.storageBackend,
     dataDir: config.dataDir,
     etcdServers: config.etcdServers,
     prefix: config.etcdPrefix,
+    events: storageEvents(metrics),
   });
   const fleet = startFleet(kc, { namespaces: config.namespaces, log: log.child({ component: "members" }) });
   const namespaceLabels = watchNamespaceLabels(kc, log.child({ component: "namespaces" }));
-  const elector = startElection(hubLeaseClient(kc, config.serviceNamespace, "clusterset-apiserver"), `${hostname()}_${randomUUID()}`, log.child({ component: "leader" }));
+  const elector = startElection(hubLeaseClient(kc, config.serviceNamespace, "clusterset-apiserver"), `${hostname()}_${randomUUID()}`, log.child({ component: "leader", namespace: config.serviceNamespace }), defaultTiming, Date.now, {
+    onProblem: (p) => metrics.leaseProblems.inc({ reason: p.reason }),
+  });
   const writer = startProfileWriter({ store, fleet, namespaces: namespaceLabels, elector, log: log.child({ component: "profile-writer" }) });
   const dispatcher = startWorkDispatcher({ store, fleet, elector, log: log.child({ component: "work-dispatcher" }) });
   const resources = createResources(store, {
@@ -89,7 +102,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const authz = createAuthorizer(kc);
   const crds = watchCRDConflicts(kc, group, version, log.child({ component: "crd-conflicts" }));
   const openapi = buildOpenAPI(descriptors);
-  const metrics = createMetrics();
   elector.onChange((leading) => metrics.leader.set(leading ? 1 : 0));
 
   const ping: HealthCheck = { name: "ping", check: () => undefined };

@@ -18,7 +18,9 @@ export function createMetrics() {
   const longrunning = new Gauge({ name: "apiserver_longrunning_requests", help: "Gauge of all active long-running apiserver requests (watches).", labelNames: ["verb", "group", "version", "resource", "scope"], registers: [registry] });
   const watchers = new Gauge({ name: "clusterset_watchers", help: "Open watches served by this replica.", registers: [registry] });
   const leader = new Gauge({ name: "clusterset_leader", help: "1 while this replica holds the leader Lease (writes computed objects, applies Works).", registers: [registry] });
-  return { registry, requests, duration, inflight, longrunning, watchers, leader };
+  const leaseProblems = new Counter({ name: "clusterset_leader_lease_problems_total", help: "Attempts to take or renew the leader Lease that failed, by reason (OtherHolder is the election working; any other reason keeps this replica from ever leading).", labelNames: ["reason"], registers: [registry] });
+  const storageEvents = new Counter({ name: "clusterset_storage_events_total", help: "What storage retried or dropped, by kind (cacher reloads, etcd watch restarts, compaction failures).", labelNames: ["event"], registers: [registry] });
+  return { registry, requests, duration, inflight, longrunning, watchers, leader, leaseProblems, storageEvents };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

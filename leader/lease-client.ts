@@ -3,6 +3,7 @@
  * hub. `hubLeaseClient` is the real one (coordination.k8s.io/v1 on the hub).
  */
 import * as k8s from "@kubernetes/client-node";
+import { LeaseCallError } from "./lease-problem.js";
 
 export interface LeaseRecord {
   holderIdentity: string;
@@ -49,20 +50,43 @@ function toLease(namespace: string, name: string, r: LeaseRecord): k8s.V1Lease {
 
 export function hubLeaseClient(kc: k8s.KubeConfig, namespace: string, name: string): LeaseClient {
   const api = kc.makeApiClient(k8s.CoordinationV1Api);
+  /** Runs one call, turning whatever client-node throws into a LeaseCallError (verb, Lease, HTTP status). */
+  const call = async <T>(verb: LeaseCallError["verb"], f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (e) {
+      throw asLeaseCallError(e, verb, namespace, name);
+    }
+  };
   return {
     async get() {
       try {
         return toRecord(await api.readNamespacedLease({ name, namespace }));
       } catch (e) {
-        if ((e as { code?: number }).code === 404) return undefined;
-        throw e;
+        const err = asLeaseCallError(e, "get", namespace, name);
+        // A missing Lease is no error (the first candidate creates it); a missing namespace shows at create.
+        if (err.status === 404) return undefined;
+        throw err;
       }
     },
-    async create(r) {
-      return toRecord(await api.createNamespacedLease({ namespace, body: toLease(namespace, name, r) }));
-    },
-    async update(r) {
-      return toRecord(await api.replaceNamespacedLease({ name, namespace, body: toLease(namespace, name, r) }));
-    },
+    create: (r) => call("create", async () => toRecord(await api.createNamespacedLease({ namespace, body: toLease(namespace, name, r) }))),
+    update: (r) => call("update", async () => toRecord(await api.replaceNamespacedLease({ name, namespace, body: toLease(namespace, name, r) }))),
   };
+}
+
+/** client-node's ApiException carries `code` and the Status body; a network failure carries neither. */
+export function asLeaseCallError(e: unknown, verb: LeaseCallError["verb"], namespace: string, name: string): LeaseCallError {
+  const err = e as { code?: unknown; body?: unknown; message?: string; cause?: { code?: string; message?: string } };
+  if (typeof err?.code === "number") {
+    let detail = "";
+    try {
+      const status = (typeof err.body === "string" ? JSON.parse(err.body) : err.body) as { message?: string } | undefined;
+      detail = status?.message ?? "";
+    } catch {
+      detail = typeof err.body === "string" ? err.body.slice(0, 200) : "";
+    }
+    return new LeaseCallError(verb, namespace, name, err.code, detail);
+  }
+  const cause = err?.cause?.code ?? err?.cause?.message;
+  return new LeaseCallError(verb, namespace, name, undefined, `${err?.message ?? String(e)}${cause ? ` (${cause})` : ""}`);
 }

@@ -1,8 +1,11 @@
 import { pino } from "pino";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { LeaseClient, LeaseRecord } from "./lease-client.js";
+import { LeaseCallError } from "./lease-problem.js";
 import { startElection, type ElectionTiming } from "./lease.js";
 import { until } from "../testing/until.js";
+
+const unreachable = (verb: LeaseCallError["verb"]) => new LeaseCallError(verb, "ns", "lease", undefined, "connect ECONNREFUSED");
 
 /** An in-memory Lease with optimistic concurrency, as the hub keeps it. */
 function memoryLease(): LeaseClient & { stored?: LeaseRecord; down: boolean } {
@@ -10,18 +13,18 @@ function memoryLease(): LeaseClient & { stored?: LeaseRecord; down: boolean } {
   const store: LeaseClient & { stored?: LeaseRecord; down: boolean } = {
     down: false,
     async get() {
-      if (store.down) throw new Error("hub unreachable");
+      if (store.down) throw unreachable("get");
       return store.stored ? { ...store.stored } : undefined;
     },
     async create(r) {
-      if (store.down) throw new Error("hub unreachable");
-      if (store.stored) throw new Error("AlreadyExists");
+      if (store.down) throw unreachable("create");
+      if (store.stored) throw new LeaseCallError("create", "ns", "lease", 409, "AlreadyExists");
       store.stored = { ...r, resourceVersion: String(++rv) };
       return { ...store.stored };
     },
     async update(r) {
-      if (store.down) throw new Error("hub unreachable");
-      if (store.stored?.resourceVersion !== r.resourceVersion) throw new Error("Conflict");
+      if (store.down) throw unreachable("update");
+      if (store.stored?.resourceVersion !== r.resourceVersion) throw new LeaseCallError("update", "ns", "lease", 409, "Conflict");
       store.stored = { ...r, resourceVersion: String(++rv) };
       return { ...store.stored };
     },
@@ -32,9 +35,17 @@ function memoryLease(): LeaseClient & { stored?: LeaseRecord; down: boolean } {
 // Lease durations are whole seconds on the wire, so the shortest real lease is 1 s.
 const timing: ElectionTiming = { leaseDurationMs: 1000, renewDeadlineMs: 600, retryPeriodMs: 50 };
 const log = pino({ level: "silent" });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// A fake clock: the election's timers and Date.now advance only when the test says so.
+const sleep = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 describe("lease election", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("elects exactly one of two candidates", async () => {
     const lease = memoryLease();
     const a = startElection(lease, "a", log, timing);
@@ -58,12 +69,12 @@ describe("lease election", () => {
     (a as unknown as { stop(): Promise<void> }).stop = async () => undefined;
     const crashedAt = Date.now();
     lease.update = ((orig) => async (r: LeaseRecord) => {
-      if (r.holderIdentity === "a") throw new Error("a is gone");
+      if (r.holderIdentity === "a") throw unreachable("update");
       return orig(r);
     })(lease.update.bind(lease));
     await until(() => b.isLeader(), "leader", 3000);
     const took = Date.now() - crashedAt;
-    expect(took).toBeLessThanOrEqual(timing.leaseDurationMs + 2 * timing.retryPeriodMs + 200);
+    expect(took).toBeLessThanOrEqual(timing.leaseDurationMs + 2 * timing.retryPeriodMs);
     expect(lease.stored?.holderIdentity).toBe("b");
     expect(lease.stored?.leaseTransitions).toBe(1);
     await b.stop();

@@ -6,6 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { LeaseClient, LeaseRecord } from "./lease-client.js";
+import { leaseProblem, type LeaseProblem } from "./lease-problem.js";
 
 export interface ElectionTiming {
   leaseDurationMs: number;
@@ -29,7 +30,19 @@ export interface LeaderElector {
   stop(): Promise<void>;
 }
 
-export function startElection(client: LeaseClient, identity: string, log: Logger, timing: ElectionTiming = defaultTiming, now: () => number = Date.now): LeaderElector {
+export interface ElectionHooks {
+  /** Every failed attempt, classified (for a metric); a warning is logged by the election itself. */
+  onProblem?: (p: LeaseProblem) => void;
+}
+
+export function startElection(
+  client: LeaseClient,
+  identity: string,
+  log: Logger,
+  timing: ElectionTiming = defaultTiming,
+  now: () => number = Date.now,
+  hooks: ElectionHooks = {},
+): LeaderElector {
   let leader = false;
   let stopped = false;
   let lastRenew = 0;
@@ -37,6 +50,22 @@ export function startElection(client: LeaseClient, identity: string, log: Logger
   let observed: { record: LeaseRecord; at: number } | undefined;
   const listeners: ((l: boolean) => void)[] = [];
   let timer: NodeJS.Timeout | undefined;
+  // The cause last warned about: a warning each time it changes, not on every retry.
+  let warnedCause: string | undefined;
+
+  const failed = (err: unknown) => {
+    const p = leaseProblem(err);
+    hooks.onProblem?.(p);
+    if (p.reason === "OtherHolder") return void log.debug({ identity }, p.message);
+    if (p.message === warnedCause) return;
+    warnedCause = p.message;
+    log.warn({ identity, reason: p.reason }, p.message);
+  };
+  const succeeded = () => {
+    if (warnedCause === undefined) return;
+    log.info({ identity }, `the Lease can be taken again (was: ${warnedCause})`);
+    warnedCause = undefined;
+  };
 
   const setLeader = (l: boolean) => {
     if (l === leader) return;
@@ -77,12 +106,14 @@ export function startElection(client: LeaseClient, identity: string, log: Logger
   const tick = async () => {
     if (stopped) return;
     try {
-      if (await tryAcquireOrRenew()) {
+      const held = await tryAcquireOrRenew();
+      succeeded();
+      if (held) {
         lastRenew = now();
         setLeader(true);
       } else setLeader(false);
     } catch (err) {
-      log.debug({ identity, err: String(err) }, "lease acquire/renew failed");
+      failed(err);
     }
     if (leader && now() - lastRenew > timing.renewDeadlineMs) setLeader(false);
     if (!stopped) timer = setTimeout(() => void tick(), timing.retryPeriodMs);

@@ -31,6 +31,7 @@ import { revisionOf } from "./objects.js";
 import { listPage } from "./paging.js";
 import { planList, planWatch } from "./read-plan.js";
 import { SortedIndex } from "./sorted-index.js";
+import { errorText, ignoreStorageEvents, type StorageEventSink } from "./events.js";
 import { tuningWith, type StoreTuning } from "./tuning.js";
 import { initialBacklog, tooLarge, WatchHub } from "./watch-hub.js";
 
@@ -40,6 +41,7 @@ export interface CacherOptions {
   syncTimeoutMs?: number;
   /** How long a write waits for its own change to come back through the feed before answering anyway. */
   applyTimeoutMs?: number;
+  events?: StorageEventSink;
 }
 
 /** Everything the cache holds is under this prefix (every store key starts with "/"). */
@@ -54,6 +56,7 @@ export class Cacher implements Store {
   private feed?: Feed;
   private resyncing = false;
   private closed = false;
+  private readonly events: StorageEventSink;
 
   /** Loads the backend's state and subscribes to its changes; the Cacher owns the backend from then on. */
   static async start(backend: Backend, opts: CacherOptions = {}): Promise<Cacher> {
@@ -70,6 +73,7 @@ export class Cacher implements Store {
     this.syncTimeoutMs = opts.syncTimeoutMs ?? 100;
     this.applyTimeoutMs = opts.applyTimeoutMs ?? 3_000;
     this.hub = new WatchHub(0, this.tuning);
+    this.events = opts.events ?? ignoreStorageEvents;
   }
 
   async get(key: string): Promise<KubeObject> {
@@ -156,7 +160,7 @@ export class Cacher implements Store {
   private readonly sink: FeedSink = {
     changes: (changes) => this.apply(changes),
     progress: (revision) => this.hub.progress(revision),
-    broken: () => void this.resync(),
+    broken: (err) => void this.resync(err),
   };
 
   private apply(changes: readonly Change[]): void {
@@ -179,16 +183,22 @@ export class Cacher implements Store {
     this.feed = await this.backend.feed(root, snap.revision, this.sink);
   }
 
-  private async resync(): Promise<void> {
+  private async resync(cause?: unknown): Promise<void> {
     if (this.resyncing || this.closed) return;
     this.resyncing = true;
     this.feed?.close();
     this.feed = undefined;
+    this.events({
+      kind: "cacher-resync",
+      message: "the watch cache lost its feed: reloading from the backend; every open watch ends and its client re-lists",
+      ...(cause !== undefined ? { error: errorText(cause) } : {}),
+    });
     for (let delay = 100; !this.closed; delay = Math.min(delay * 2, 5_000)) {
       try {
         await this.load();
         break;
-      } catch {
+      } catch (err) {
+        this.events({ kind: "cacher-reload-failed", message: `the watch cache could not reload; retrying in ${delay} ms`, error: errorText(err) });
         await new Promise((r) => setTimeout(r, delay));
       }
     }

@@ -5,6 +5,7 @@
  * the one whose swap succeeds compacts. The key sits beside our prefix (not under it), so it is never listed.
  */
 import type { Etcd3 } from "etcd3";
+import { errorText, ignoreStorageEvents, type StorageEventSink } from "./events.js";
 
 export class EtcdCompactor {
   private timer?: NodeJS.Timeout;
@@ -16,13 +17,14 @@ export class EtcdCompactor {
     private readonly client: Etcd3,
     root: string,
     private readonly intervalMs: number,
+    private readonly events: StorageEventSink = ignoreStorageEvents,
   ) {
     this.key = Buffer.from(`${root}-compact_rev_key`, "utf8");
   }
 
   start(): void {
     if (this.intervalMs <= 0 || this.timer !== undefined) return;
-    this.timer = setInterval(() => void this.tick().catch(() => undefined), this.intervalMs);
+    this.timer = setInterval(() => void this.tick().catch((err: unknown) => this.events({ kind: "etcd-compaction-failed", message: `etcd compaction failed; trying again in ${this.intervalMs} ms (history grows until one succeeds)`, error: errorText(err) })), this.intervalMs);
     this.timer.unref();
   }
 

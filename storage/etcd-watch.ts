@@ -11,6 +11,7 @@
  * Creates are sent one at a time: etcd does not say which create a "created" answer belongs to.
  */
 import type { Etcd3, IDuplexStream, IEvent, IWatchRequest, IWatchResponse } from "etcd3";
+import { errorText, ignoreStorageEvents, type StorageEventSink } from "./events.js";
 import { StorageError } from "./interface.js";
 
 export interface EtcdWatchHandler {
@@ -50,7 +51,10 @@ export class EtcdWatchStream {
   private createQueue: Registration[] = [];
   private creating?: Registration;
 
-  constructor(private readonly client: Etcd3) {}
+  constructor(
+    private readonly client: Etcd3,
+    private readonly events: StorageEventSink = ignoreStorageEvents,
+  ) {}
 
   /**
    * Watches [key, end) from revision `from` (inclusive) on; resolves once etcd accepted the watch, rejects with
@@ -127,11 +131,12 @@ export class EtcdWatchStream {
       }
       this.stream = stream;
       stream.on("data", (res) => this.onResponse(res));
-      stream.on("error", () => this.lost(stream));
+      stream.on("error", (err: unknown) => this.lost(stream, err));
       stream.on("end", () => this.lost(stream));
       this.backoffMs = 100;
       this.pump();
-    } catch {
+    } catch (err) {
+      this.events({ kind: "etcd-watch-connect-failed", message: `cannot open etcd's watch stream; retrying in ${this.backoffMs} ms`, error: errorText(err) });
       this.retryLater();
     } finally {
       this.connecting = false;
@@ -139,8 +144,15 @@ export class EtcdWatchStream {
   }
 
   /** The stream broke: every live watch is created again from where it got to. */
-  private lost(stream: Stream): void {
+  private lost(stream: Stream, err?: unknown): void {
     if (this.stream !== stream) return;
+    if (!this.closed) {
+      this.events({
+        kind: "etcd-watch-restart",
+        message: `etcd's watch stream ended: ${this.registrations.size} watches are created again from where each got to`,
+        ...(err !== undefined ? { error: errorText(err) } : {}),
+      });
+    }
     this.stream = undefined;
     this.creating = undefined;
     this.byId.clear();

@@ -25,6 +25,7 @@ import { EtcdWatchStream } from "./etcd-watch.js";
 import { EtcdWatchers } from "./etcd-watchers.js";
 import { decodeBody, encodeBody, withRevision } from "./objects.js";
 import { planList, planWatch } from "./read-plan.js";
+import { ignoreStorageEvents, type StorageEventSink } from "./events.js";
 import { tuningWith, type StoreTuning } from "./tuning.js";
 import { checkPreconditions, guaranteedUpdateLoop, type ConditionalWrite } from "./update-loop.js";
 import { initialBacklog, tooLarge } from "./watch-hub.js";
@@ -37,6 +38,7 @@ export interface EtcdStoreOptions {
   tuning?: Partial<StoreTuning>;
   /** Compact etcd history every this many ms (kube-apiserver: 5 minutes); 0: never (someone else does). */
   compactionIntervalMs?: number;
+  events?: StorageEventSink;
 }
 
 export class EtcdStore implements Backend {
@@ -62,9 +64,10 @@ export class EtcdStore implements Backend {
   ) {
     this.keys = new EtcdKeys(opts.prefix);
     this.tuning = tuningWith(opts.tuning);
-    this.stream = new EtcdWatchStream(client);
+    const events = opts.events ?? ignoreStorageEvents;
+    this.stream = new EtcdWatchStream(client, events);
     this.watchers = new EtcdWatchers(this.stream, this.keys, this.tuning);
-    this.compactor = new EtcdCompactor(client, this.keys.root, opts.compactionIntervalMs ?? 5 * 60_000);
+    this.compactor = new EtcdCompactor(client, this.keys.root, opts.compactionIntervalMs ?? 5 * 60_000, events);
   }
 
   async get(key: string): Promise<KubeObject> {

@@ -6,10 +6,12 @@ import type { Store } from "./interface.js";
 import { Cacher } from "./cacher.js";
 import { EtcdStore } from "./etcd.js";
 import { LevelStore } from "./level.js";
+import { ignoreStorageEvents, type StorageEventSink } from "./events.js";
 import type { StoreTuning } from "./tuning.js";
 
 export * from "./interface.js";
 export type { StoreTuning } from "./tuning.js";
+export type { StorageEvent, StorageEventKind, StorageEventSink } from "./events.js";
 
 export interface OpenStoreOptions {
   backend: "level" | "etcd";
@@ -23,15 +25,18 @@ export interface OpenStoreOptions {
   etcdCompactionIntervalMs?: number;
   /** Windows and intervals; the defaults suit production. */
   tuning?: Partial<StoreTuning>;
+  /** Told of everything storage retries or drops (see events.ts); the caller logs and counts. */
+  events?: StorageEventSink;
 }
 
 /** Opens the backend and returns the watch cache over it. close() on the result closes both. */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const tuning = opts.tuning;
+  const events = opts.events ?? ignoreStorageEvents;
   if (opts.backend === "level") {
     if (opts.dataDir === undefined || opts.dataDir === "") throw new Error("storage: level needs a dataDir");
-    const backend = await LevelStore.open({ dataDir: opts.dataDir, ...(tuning ? { tuning } : {}) });
-    return startCacher(backend, tuning);
+    const backend = await LevelStore.open({ dataDir: opts.dataDir, events, ...(tuning ? { tuning } : {}) });
+    return startCacher(backend, tuning, events);
   }
   const servers = typeof opts.etcdServers === "string" ? opts.etcdServers.split(",") : (opts.etcdServers ?? []);
   const cleaned = servers.map((s) => s.trim()).filter((s) => s !== "");
@@ -40,14 +45,15 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     servers: cleaned,
     prefix: opts.prefix ?? "/clusterset/",
     ...(opts.etcdCompactionIntervalMs !== undefined ? { compactionIntervalMs: opts.etcdCompactionIntervalMs } : {}),
+    events,
     ...(tuning ? { tuning } : {}),
   });
-  return startCacher(backend, tuning);
+  return startCacher(backend, tuning, events);
 }
 
-async function startCacher(backend: LevelStore | EtcdStore, tuning: Partial<StoreTuning> | undefined): Promise<Store> {
+async function startCacher(backend: LevelStore | EtcdStore, tuning: Partial<StoreTuning> | undefined, events: StorageEventSink): Promise<Store> {
   try {
-    return await Cacher.start(backend, tuning ? { tuning } : {});
+    return await Cacher.start(backend, { events, ...(tuning ? { tuning } : {}) });
   } catch (err) {
     await backend.close();
     throw err;

@@ -26,6 +26,7 @@ import { decodeBody, encodeBody } from "./objects.js";
 import { listPage } from "./paging.js";
 import { planList, planWatch } from "./read-plan.js";
 import { prefixEnd, SortedIndex } from "./sorted-index.js";
+import { errorText, ignoreStorageEvents, type StorageEventSink } from "./events.js";
 import { tuningWith, type StoreTuning } from "./tuning.js";
 import { guaranteedUpdateLoop } from "./update-loop.js";
 import { initialBacklog, tooLarge, WatchHub } from "./watch-hub.js";
@@ -33,6 +34,7 @@ import { initialBacklog, tooLarge, WatchHub } from "./watch-hub.js";
 export interface LevelStoreOptions {
   dataDir: string;
   tuning?: Partial<StoreTuning>;
+  events?: StorageEventSink;
 }
 
 export class LevelStore implements Backend {
@@ -50,13 +52,14 @@ export class LevelStore implements Backend {
       revision = 1;
       await db.put(revisionKey, "1", { sync: true });
     }
-    return new LevelStore(db, revision, tuningWith(opts.tuning));
+    return new LevelStore(db, revision, tuningWith(opts.tuning), opts.events ?? ignoreStorageEvents);
   }
 
   private constructor(
     private readonly db: Level<string, string>,
     revision: number,
     private readonly tuning: StoreTuning,
+    private readonly events: StorageEventSink,
   ) {
     this.hub = new WatchHub(revision, tuning);
     this.committer = new GroupCommitter(db, revision, (changes) => this.committed(changes));
@@ -219,7 +222,8 @@ export class LevelStore implements Backend {
       } catch (err) {
         // The batch is durable whatever a consumer does with it: drop the consumer, not the writes.
         this.feeds.delete(feed);
-        const why = err instanceof Error ? err.message : String(err);
+        const why = errorText(err);
+        this.events({ kind: "feed-consumer-dropped", message: `a consumer of the change feed under "${feed.prefix}" failed and was dropped`, error: why });
         feed.sink.broken(new StorageError("Unavailable", feed.prefix, `feed consumer failed: ${why}`));
       }
     }

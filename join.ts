@@ -1,6 +1,6 @@
 /**
  * `clusterset-apiserver join --context CTX --namespace NS [--name N]`: writes the hub Secret that makes a cluster
- * a member — its kubeconfig context, flattened — so the server picks it up (DESIGN.md "Joining a member cluster").
+ * a member — its kubeconfig context, flattened — so the server picks it up (docs/design.md "Joining a member").
  */
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";

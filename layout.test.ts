@@ -1,5 +1,5 @@
 /**
- * The layout as a test: the folders stand on floors (docs/design.md "Layout"), and an import that runs back up
+ * The layout as a test: the folders stand on floors (docs/layout.md), and an import that runs back up
  * fails here rather than in a reviewer's eye. It reads the import lines of every source file; nothing runs.
  */
 import { readdirSync, readFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * Which hub Secrets are members (DESIGN.md "Joining a member cluster"), as pure functions:
+ * Which hub Secrets are members (../docs/design.md "Joining a member"), as pure functions:
  * - `type: clusterset.dev/kubeconfig`, kubeconfig in `data.kubeconfig`; profile named by label
  *   `clusterset.dev/cluster-name`, else by the Secret; display name from annotation `clusterset.dev/display-name`;
  * - Cluster API: `type: cluster.x-k8s.io/secret` named `<cluster>-kubeconfig` with label

@@ -1,6 +1,6 @@
 /**
  * The three resources we serve, described from their upstream CRDs (names, scope, subresources, schema).
- * DESIGN.md adds the category `multicluster` to all three (`kubectl get multicluster -A`), whatever the CRDs say.
+ * ../docs/design.md adds the category `multicluster` to all three (`kubectl get multicluster -A`), whatever the CRDs say.
  */
 import type { ResourceDescriptor } from "./descriptor.js";
 import { getCRD, getSchema, hasStatusSubresource, type Kind } from "./validation.js";

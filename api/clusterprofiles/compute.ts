@@ -1,5 +1,5 @@
 /**
- * A joined member's ClusterProfile, computed from its live view and the stored object (pure; DESIGN.md "A joined
+ * A joined member's ClusterProfile, computed from its live view and the stored object (pure; ../../docs/design.md "A joined
  * member's ClusterProfile" and "How computed objects live").
  *
  * How the writer uses it: on every view change (and namespace label change), `next = computeProfile(view,
@@ -88,7 +88,7 @@ export function canAdopt(stored: KubeObject): boolean {
 }
 
 /**
- * An adopted profile whose Secret was deleted stays, as stored, with Joined=False (DESIGN.md). Returns the
+ * An adopted profile whose Secret was deleted stays, as stored, with Joined=False (../../docs/design.md). Returns the
  * object to write (equal to `stored` per `sameContent` when it already says so).
  */
 export function leftProfile(stored: KubeObject, secret: { namespace: string; name: string }, now: Date): KubeObject {

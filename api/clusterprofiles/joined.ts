@@ -1,7 +1,7 @@
 /**
  * Which stored ClusterProfiles belong to a joined member: those our writer wrote (annotation naming the member's
  * Secret) while that member is in the fleet. Their spec and status come from the member; users keep labels and
- * annotations (DESIGN.md "Rules for a joined member's profile").
+ * annotations (../../docs/design.md "Joining a member").
  */
 import type { KubeObject } from "../../storage/interface.js";
 

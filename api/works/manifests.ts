@@ -2,7 +2,7 @@
  * A Work's manifests as the dispatcher handles them (pure): what each one is (group, version, kind, name,
  * namespace), in which order they reach a member (Namespaces and CRDs first, so what lives in them can follow),
  * in which order they leave it (the reverse), how an applied object is marked as ours, and what a new spec no
- * longer lists (pruning). DESIGN.md "Works".
+ * longer lists (pruning). ../../docs/design.md "Works".
  */
 import type { KubeObject } from "../../storage/interface.js";
 import { isPlainObject } from "../../lib/objects.js";

@@ -1,6 +1,6 @@
 /**
  * A Work's status from what its last sync found on the member (pure). Per manifest: `Applied` and `Available`;
- * for the Work: `Applied`, `Available`, `Degraded` (DESIGN.md "Works"). Recomputing the same findings yields the
+ * for the Work: `Applied`, `Available`, `Degraded` (../../docs/design.md "Works"). Recomputing the same findings yields the
  * same object, so the dispatcher writes only real changes: a condition's lastTransitionTime moves only when
  * its status does, and messages carry no timestamps or counters that drift.
  */

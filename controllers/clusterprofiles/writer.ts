@@ -1,5 +1,5 @@
 /**
- * Keeps joined members' ClusterProfiles in storage (DESIGN.md "How computed objects live"): on the leader only,
+ * Keeps joined members' ClusterProfiles in storage (../../docs/design.md "How computed objects live"): on the leader only,
  * a profile is written when, and only when, its computed content changes, so list, watch, resume and restarts
  * behave as for stored objects and every replica serves the same answer. Members' changes arrive from the fleet
  * (debounced there); work is serialized per key through one dirty set, so a burst of changes to one member

@@ -1,5 +1,5 @@
 /**
- * Works reach their members (DESIGN.md "Works"): on the leader only, each stored Work is applied to the member
+ * Works reach their members (../../docs/design.md "Works"): on the leader only, each stored Work is applied to the member
  * its label names, kept there against drift, pruned, removed on delete, and its status computed from what the
  * member holds. Work is queued per member — one pass at a time per member, so a slow or unreachable member
  * delays only its own Works — with a global bound on passes in flight. A Work gets a pass when its spec or

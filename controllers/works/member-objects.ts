@@ -1,7 +1,7 @@
 /**
  * One object on one member, as the dispatcher touches it: applied with server-side apply (field manager
  * `clusterset-apiserver`, force), or deleted only when it carries the Work's mark. Every write first asks the
- * elector whether this replica still leads (DESIGN.md: a leader checks that it still holds the lease before
+ * elector whether this replica still leads (../../docs/design.md "Leading": a leader checks that it still holds the lease before
  * each write to a member).
  */
 import type { MemberDiscovery } from "./discovery.js";

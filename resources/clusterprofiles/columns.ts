@@ -1,4 +1,4 @@
-/** `kubectl get clusterprofiles` columns (DESIGN.md); JOINED and PROPERTIES only with `-o wide`. */
+/** `kubectl get clusterprofiles` columns (../../docs/design.md); JOINED and PROPERTIES only with `-o wide`. */
 import { age, ageColumn, column, columns, conditionStatus, nameColumn } from "../columns.js";
 
 type Profile = {

@@ -1,4 +1,4 @@
-/** `kubectl get placementdecisions` columns (DESIGN.md). */
+/** `kubectl get placementdecisions` columns (../../docs/design.md). */
 import { age, ageColumn, column, columns, nameColumn } from "../columns.js";
 
 type Decision = { schedulerName?: string; decisions?: unknown[] };

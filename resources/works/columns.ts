@@ -1,4 +1,4 @@
-/** `kubectl get works` columns (DESIGN.md). */
+/** `kubectl get works` columns (../../docs/design.md). */
 import { workClusterLabel } from "../../api/works/manifests.js";
 import { age, ageColumn, column, columns, conditionStatus, nameColumn } from "../columns.js";
 

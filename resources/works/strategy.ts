@@ -1,6 +1,6 @@
 /**
  * Works: the target label is required and fixed for life, status is computed from the member by the
- * dispatcher, never written by users, and every new Work carries the cleanup finalizer (DESIGN.md "Works").
+ * dispatcher, never written by users, and every new Work carries the cleanup finalizer (../../docs/design.md "Works").
  */
 import { isDeepStrictEqual } from "node:util";
 import { GROUP } from "../../api/group.js";

@@ -69,6 +69,14 @@ describe("layout", () => {
     expect(edges.filter((e) => !e.to.includes(path.sep) && e.to !== "log.ts" && !isTest(e.from)).map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
 
+  it("the build leaves out everything that imports vitest (tsconfig.build.json)", () => {
+    const build = JSON.parse(readFileSync(path.join(root, "tsconfig.build.json"), "utf8")) as { exclude: string[] };
+    const excluded = (f: string) => f.endsWith(".test.ts") || build.exclude.some((x) => f === x || f.startsWith(`${x}/`));
+    const usesVitest = [...sourceFolders, "testing"].flatMap(tsFiles).filter((f) => /from\s*["']vitest["']/.test(readFileSync(path.join(root, f), "utf8")));
+    expect(usesVitest.length).toBeGreaterThan(0);
+    expect(usesVitest.filter((f) => !excluded(f))).toEqual([]);
+  });
+
   it("no two files import each other", () => {
     const set = new Set(edges.map((e) => `${e.from} ${e.to}`));
     expect(edges.filter((e) => set.has(`${e.to} ${e.from}`)).map((e) => `${e.from} <-> ${e.to}`)).toEqual([]);

@@ -44,7 +44,7 @@ export const CRD_FILES = {
 } as const;
 
 /**
- * Where the YAML files are. From source (tsx, vitest) this file is resources/schema/crds.ts, so they are in
+ * Where the YAML files are. From source (run by tsx or the test runner) this file is resources/schema/crds.ts, so they are in
  * ../crds; compiled by `tsc -p tsconfig.build.json` it is dist/resources/schema/crds.js and tsc does not copy
  * YAML, so the repository's resources/crds (three levels up) is the fallback.
  */

@@ -1,21 +1,30 @@
-/** Server-side apply and managedFields through the generic registry, over an in-memory store. */
-import { beforeEach, describe, expect, it } from "vitest";
-import type { KubeObject } from "../../storage/interface.js";
+/** Server-side apply and managedFields through the generic registry, over the store the server runs on. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openStore, type KubeObject, type Store } from "../../storage/index.js";
 import { clusterProfiles } from "../descriptors.js";
 import { StatusError, type RequestContext } from "../rest.js";
 import { validatorFor } from "../validation.js";
 import type { ManagedFieldsEntry } from "./managed-fields.js";
 import { Registry } from "./registry.js";
 import { schemaStrategy } from "./schema-strategy.js";
-import { MemoryStore } from "./testing/memory-store.js";
 
 const GV = "multicluster.x-k8s.io/v1alpha1";
-let store: MemoryStore;
+let dir: string;
+let store: Store;
 let registry: Registry;
 
-beforeEach(() => {
-  store = new MemoryStore();
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "apply-"));
+  store = await openStore({ backend: "level", dataDir: dir });
   registry = new Registry(clusterProfiles, { definitions: [], cells: () => [] }, store, schemaStrategy(validatorFor("ClusterProfile"), true));
+});
+
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const ctx = (extra: Partial<RequestContext> = {}): RequestContext => ({
@@ -100,7 +109,7 @@ describe("server-side apply", () => {
   it("creates a missing object (201) owned by the applier", async () => {
     const { object, created } = await apply(profile({ clusterManager: { name: "m" }, displayName: "d" }), "ssa");
     expect(created).toBe(true);
-    expect(object.metadata).toMatchObject({ name: "p", namespace: "ns", generation: 1, resourceVersion: "1" });
+    expect(object.metadata).toMatchObject({ name: "p", namespace: "ns", generation: 1, resourceVersion: String(await store.currentRevision()) });
     expect(object.metadata.uid).toBeTruthy();
     expect(entries(object)).toEqual([expect.objectContaining({ manager: "ssa", operation: "Apply", fieldsV1: { "f:spec": { "f:clusterManager": { "f:name": {} }, "f:displayName": {} } } })]);
     expect(entries(object)[0]).not.toHaveProperty("subresource");
@@ -115,11 +124,11 @@ describe("server-side apply", () => {
   });
 
   it("does not write when nothing changes", async () => {
-    await apply(profile({ clusterManager: { name: "m" } }), "ssa");
-    const before = store.writes.length;
+    const first = await apply(profile({ clusterManager: { name: "m" } }), "ssa");
+    const before = await store.currentRevision();
     const { object } = await apply(profile({ clusterManager: { name: "m" } }), "ssa");
-    expect(store.writes.length).toBe(before);
-    expect(object.metadata.resourceVersion).toBe("1");
+    expect(await store.currentRevision()).toBe(before);
+    expect(object.metadata.resourceVersion).toBe(first.object.metadata.resourceVersion);
   });
 
   it("answers 409 with kube's message and causes when another manager owns the field, and force takes it", async () => {
@@ -188,17 +197,18 @@ describe("server-side apply", () => {
   });
 
   it("treats a resourceVersion in the configuration as a precondition", async () => {
-    await apply(profile({ clusterManager: { name: "m" } }), "ssa");
+    const first = await apply(profile({ clusterManager: { name: "m" } }), "ssa");
     const stale = await failure(apply(profile({ clusterManager: { name: "m" }, displayName: "d" }, { resourceVersion: "0" }), "ssa"));
     expect(stale).toMatchObject({ code: 409, reason: "Conflict", message: 'Operation cannot be fulfilled on clusterprofiles.multicluster.x-k8s.io "p": the object has been modified; please apply your changes to the latest version and try again' });
-    const { object } = await apply(profile({ clusterManager: { name: "m" }, displayName: "d" }, { resourceVersion: "1" }), "ssa");
-    expect(object.metadata.resourceVersion).toBe("2");
+    const { object } = await apply(profile({ clusterManager: { name: "m" }, displayName: "d" }, { resourceVersion: first.object.metadata.resourceVersion }), "ssa");
+    expect(Number(object.metadata.resourceVersion)).toBeGreaterThan(Number(first.object.metadata.resourceVersion));
   });
 
   it("dry-run apply creates nothing", async () => {
+    const before = await store.currentRevision();
     const { object, created } = await registry.patch(ctx({ fieldManager: "ssa", dryRun: true }), "p", "apply", profile({ clusterManager: { name: "m" } }));
     expect(created).toBe(true);
     expect(entries(object)).toHaveLength(1);
-    expect(store.writes).toHaveLength(0);
+    expect(await store.currentRevision()).toBe(before);
   });
 });

@@ -4,16 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ResourceREST } from "../resources/rest.js";
 import { createApp } from "./app.js";
 import { createMetrics } from "./metrics.js";
+import { until } from "../testing/until.js";
 
 /** A resource whose list waits until released: the slow request for in-flight and timeout tests. */
 let release: () => void = () => undefined;
+let listing = 0;
 const slowList = (): ResourceREST =>
   ({
     descriptor: { group: "multicluster.x-k8s.io", version: "v1alpha1", kind: "Work", listKind: "WorkList", plural: "works", singular: "work", shortNames: [], categories: [], namespaced: true },
     columns: { definitions: [], cells: () => [] },
     verbs: () => ["list"],
     subresourceVerbs: () => ({}),
-    list: () => new Promise((r) => (release = () => r({ apiVersion: "multicluster.x-k8s.io/v1alpha1", kind: "WorkList", metadata: { resourceVersion: "1" }, items: [] }))),
+    list: () => new Promise((r) => (listing++, release = () => r({ apiVersion: "multicluster.x-k8s.io/v1alpha1", kind: "WorkList", metadata: { resourceVersion: "1" }, items: [] }))),
   }) as unknown as ResourceREST;
 
 let server: http.Server;
@@ -42,7 +44,7 @@ afterAll(() => server.close());
 describe("request limits", () => {
   it("answers 429 with Retry-After beyond the in-flight cap", async () => {
     const first = fetch(base);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => listing === 1, "the first request in flight");
     const second = await fetch(base);
     expect(second.status).toBe(429);
     expect(second.headers.get("retry-after")).toBe("1");

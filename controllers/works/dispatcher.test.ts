@@ -176,7 +176,9 @@ describe("work dispatcher", () => {
   it("writes to members only while leading, asking the lease before each write", async () => {
     setLeader(false);
     await createWork("idle", [cm("i", { a: "1" }, "default")]);
-    await new Promise((r) => setTimeout(r, 300));
+    // The dispatcher has the Work and has nothing left to do: a follower applied nothing.
+    await until(() => dispatcher.stats().works === 1, "the Work in the dispatcher's cache");
+    await dispatcher.idle();
     expect(east().get("v1", "configmaps", "default", "i")).toBeUndefined();
     expect((await getWork("idle"))!.status).toBeUndefined();
     const before = confirms;
@@ -189,7 +191,7 @@ describe("work dispatcher", () => {
     lease = false;
     await createWork("lost", [cm("l", { a: "1" }, "default")]);
     await until(() => confirms > 0, "a lease check");
-    await new Promise((r) => setTimeout(r, 300));
+    await dispatcher.idle(); // the pass that asked has ended, and wrote nothing
     expect(east().get("v1", "configmaps", "default", "l")).toBeUndefined();
     // A failed check while the elector still says "leader" (the hub did not answer) is retried.
     lease = true;
@@ -209,8 +211,9 @@ describe("work dispatcher", () => {
     const w = await until(() => condIs("quiet", "Applied", "True"), "applied");
     await dispatcher.idle();
     const rv = w.metadata.resourceVersion;
+    const passes = dispatcher.stats().passes;
     await setLeader(true); // a resync: every Work gets a pass
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => dispatcher.stats().passes > passes, "the resync pass");
     await dispatcher.idle();
     expect((await getWork("quiet"))!.metadata.resourceVersion).toBe(rv);
   });

@@ -1,39 +1,21 @@
 /** Server-side apply and managedFields through the generic registry, over the store the server runs on. */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openStore, type KubeObject, type Store } from "../../storage/index.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { KubeObject, Store } from "../../storage/index.js";
+import { failure, requestContext as ctx, useLevelStore } from "../../testing/registry.js";
 import { clusterProfiles } from "../descriptors.js";
-import { StatusError, type RequestContext } from "../rest.js";
 import { validatorFor } from "../validation.js";
 import type { ManagedFieldsEntry } from "./managed-fields.js";
 import { Registry } from "./registry.js";
 import { schemaStrategy } from "./schema-strategy.js";
 
 const GV = "multicluster.x-k8s.io/v1alpha1";
-let dir: string;
+const openedStore = useLevelStore();
 let store: Store;
 let registry: Registry;
 
-beforeEach(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), "apply-"));
-  store = await openStore({ backend: "level", dataDir: dir });
+beforeEach(() => {
+  store = openedStore();
   registry = new Registry(clusterProfiles, { definitions: [], cells: () => [] }, store, schemaStrategy(validatorFor("ClusterProfile"), true));
-});
-
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const ctx = (extra: Partial<RequestContext> = {}): RequestContext => ({
-  user: { name: "u", groups: [], extra: {} },
-  namespace: "ns",
-  dryRun: false,
-  fieldValidation: "Strict",
-  warnings: [],
-  ...extra,
 });
 
 const profile = (spec: Record<string, unknown>, metadata: Record<string, unknown> = {}) => ({
@@ -44,16 +26,6 @@ const profile = (spec: Record<string, unknown>, metadata: Record<string, unknown
 });
 
 const entries = (o: KubeObject): ManagedFieldsEntry[] => (o.metadata.managedFields ?? []) as ManagedFieldsEntry[];
-
-async function failure(p: Promise<unknown>): Promise<StatusError["status"]> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StatusError) return e.status;
-    throw e;
-  }
-  throw new Error("expected a failure");
-}
 
 describe("managedFields on create and update", () => {
   it("names the writer after the User-Agent's first segment unless fieldManager is given", async () => {

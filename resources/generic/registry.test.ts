@@ -3,43 +3,25 @@
  * backend, which the storage conformance suite checks), so what these tests see is what a request sees.
  * ClusterProfile has a status subresource; PlacementDecision has none.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openStore, type KubeObject, type Store } from "../../storage/index.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { KubeObject, Store } from "../../storage/index.js";
+import { failure, requestContext as ctx, useLevelStore } from "../../testing/registry.js";
 import { clusterProfiles, placementDecisions } from "../descriptors.js";
-import { StatusError, type RequestContext } from "../rest.js";
 import { validatorFor } from "../validation.js";
 import { Registry } from "./registry.js";
 import { schemaStrategy } from "./schema-strategy.js";
 
 const GV = "multicluster.x-k8s.io/v1alpha1";
 const noColumns = { definitions: [], cells: () => [] };
-let dir: string;
+const openedStore = useLevelStore();
 let store: Store;
 let profiles: Registry;
 let decisions: Registry;
 
-beforeEach(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), "registry-"));
-  store = await openStore({ backend: "level", dataDir: dir });
+beforeEach(() => {
+  store = openedStore();
   profiles = new Registry(clusterProfiles, noColumns, store, schemaStrategy(validatorFor("ClusterProfile"), true));
   decisions = new Registry(placementDecisions, noColumns, store, schemaStrategy(validatorFor("PlacementDecision"), false));
-});
-
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const ctx = (extra: Partial<RequestContext> = {}): RequestContext => ({
-  user: { name: "u", groups: [], extra: {} },
-  namespace: "ns",
-  dryRun: false,
-  fieldValidation: "Strict",
-  warnings: [],
-  ...extra,
 });
 
 const profile = (name: string, spec: Record<string, unknown> = { displayName: name, clusterManager: { name: "m" } }, metadata: Record<string, unknown> = {}) => ({
@@ -49,16 +31,6 @@ const profile = (name: string, spec: Record<string, unknown> = { displayName: na
   spec,
 });
 const decision = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: GV, kind: "PlacementDecision", metadata: { name, labels }, decisions: [] });
-
-async function failure(p: Promise<unknown>): Promise<{ code: number; reason: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof StatusError) return e.status as { code: number; reason: string; message: string };
-    throw e;
-  }
-  throw new Error("expected a Status error");
-}
 
 describe("create and get", () => {
   it("sets uid, creationTimestamp, generation and a resourceVersion; get returns the same object", async () => {

@@ -80,6 +80,12 @@ describe("kubectl through the hub", () => {
       await waitFor(async () => (/MODIFIED\s+pd6/.test(out) ? true : undefined), { what: "MODIFIED event", timeoutMs: 20_000 });
       await cs.hub.kubectl(["delete", "placementdecision", "pd6", "-n", "fleet"], { check: true });
       await waitFor(async () => (/DELETED\s+pd6/.test(out) ? true : undefined), { what: "DELETED event", timeoutMs: 20_000 });
+      // What it saw, not only that it saw something: every object once in the initial list, then pd6's own life.
+      const events = out.split("\n").map((l) => l.trim().split(/\s+/)).filter((f) => /^pd\d$/.test(f[1] ?? ""));
+      const initial = events.filter((f) => f[0] === "ADDED").map((f) => f[1]);
+      expect(new Set(initial)).toEqual(new Set(["pd1", "pd2", "pd3", "pd4", "pd5", "pd6"]));
+      expect(initial).toHaveLength(6);
+      expect(events.filter((f) => f[1] === "pd6").map((f) => f[0])).toEqual(["ADDED", "MODIFIED", "DELETED"]);
     } finally {
       w.kill();
     }

@@ -18,6 +18,12 @@ afterAll(async () => {
 
 const until = (check: () => Promise<boolean>, what: string, timeoutMs = 60_000) => waitFor(async () => ((await check()) ? true : undefined), { what, timeoutMs });
 
+/** kubectl get says NotFound: gone for the right reason (a 503 or a timeout is not "gone"). */
+const notFound = async (args: string[]) => {
+  const r = await cs.hub.kubectl(args);
+  return r.code !== 0 && /Error from server \(NotFound\)/.test(r.stderr);
+};
+
 const decision = (name: string, extraMeta: Record<string, unknown> = {}) =>
   JSON.stringify({ apiVersion: "multicluster.x-k8s.io/v1alpha1", kind: "PlacementDecision", metadata: { name, ...extraMeta }, decisions: [] });
 
@@ -30,7 +36,7 @@ describe("hub controllers on our API", () => {
       check: true,
     });
     await cs.hub.kubectl(["delete", "namespace", "doomed", "--wait=false"], { check: true });
-    await until(async () => (await cs.hub.kubectl(["get", "namespace", "doomed"])).code !== 0, "namespace doomed is gone", 90_000);
+    await until(() => notFound(["get", "namespace", "doomed"]), "namespace doomed is gone (NotFound)", 90_000);
     const list = await cs.hub.kubectl(["get", "placementdecisions,clusterprofiles", "-n", "doomed", "-o", "name"]);
     expect(list.stdout.trim()).toBe("");
   });
@@ -44,7 +50,7 @@ describe("hub controllers on our API", () => {
       check: true,
     });
     await cs.hub.kubectl(["delete", "configmap", "owner", "-n", "gc"], { check: true });
-    await until(async () => (await cs.hub.kubectl(["get", "placementdecision", "owned", "-n", "gc"])).code !== 0, "owned placementdecision collected");
+    await until(() => notFound(["get", "placementdecision", "owned", "-n", "gc"]), "owned placementdecision collected (NotFound)");
   });
 
   it("the hub's controller-manager logs no errors about our group", () => {

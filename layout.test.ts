@@ -46,6 +46,13 @@ describe("layout", () => {
     expect(crossing("controllers", ["resources"])).toEqual([]);
   });
 
+  it("only server.ts starts the controllers (besides their own tests)", () => {
+    const rootFiles = readdirSync(root).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"));
+    const fromRoot = rootFiles.flatMap((f) => importsOf(f).map((to) => ({ from: f, to })));
+    const starters = [...edges, ...fromRoot].filter((e) => top(e.to) === "controllers" && top(e.from) !== "controllers").map((e) => e.from);
+    expect([...new Set(starters)]).toEqual(["server.ts"]);
+  });
+
   it("resources/ does not import leader/ (leading is the controllers' business)", () => {
     expect(crossing("resources", ["leader"])).toEqual([]);
   });

@@ -1,5 +1,5 @@
 /**
- * Proves the harness on real parts: a kube-apiserver v1.20.2 cluster with its controller-manager, and a
+ * Proves the harness on real parts: a kube-apiserver cluster (the release test/go/kube pins) with its controller-manager, and a
  * cluster set whose hub proxies multicluster.x-k8s.io/v1alpha1 to a stub server (the real server has its own
  * suites; a failure here is the harness's).
  */

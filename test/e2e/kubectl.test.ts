@@ -160,7 +160,9 @@ describe.each(versions)("kubectl $name", ({ name: v, bin }) => {
 
   it("deletes with --wait", async () => {
     const r = await ok(["delete", "clusterprofile", "p1", "-n", ns, "--wait=true"]);
-    expect(r.stdout.trim()).toBe('clusterprofile.multicluster.x-k8s.io "p1" deleted');
+    // Newer kubectl (1.37; not 1.33) names the namespace too.
+    const where = Number(v.split(".")[1]) > 33 ? ` from ${ns} namespace` : "";
+    expect(r.stdout.trim()).toBe(`clusterprofile.multicluster.x-k8s.io "p1" deleted${where}`);
     const gone = await kubectl(bin, ["get", "clusterprofile", "p1", "-n", ns]);
     expect(gone.stderr).toContain('clusterprofiles.multicluster.x-k8s.io "p1" not found');
   });

@@ -1,5 +1,5 @@
 /**
- * The federated view against a real kube-apiserver v1.20.2. One cluster plays hub and member at once (its own
+ * The federated view against a real kube-apiserver (the release test/go/kube pins). One cluster plays hub and member at once (its own
  * join Secrets point at itself), which is enough for members/: the hub side is only Secrets. Checks the view
  * sees version, Nodes and ClusterProperties (CRD installed after the member joined), hears changes quickly, and
  * turns health False when the member's apiserver stops. Contract bounds: 1 s for properties and Nodes, 10 s

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startClusterSet, type ClusterSet } from "../harness/clusterset.js";
 import { httpsRequest } from "../harness/https.js";
 import { kubeVersion } from "../harness/binaries.js";
+import { waitFor } from "../harness/processes.js";
 import { repoRoot } from "../harness/run-dir.js";
 
 const GROUP = "multicluster.x-k8s.io";
@@ -25,7 +26,7 @@ beforeAll(async () => {
   await cs.hub.kubectl(["apply", "-f", crd], { check: true });
   await cs.hub.kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd/clusterproperties.about.k8s.io"], { check: true });
   for (const name of ["a", "b"]) {
-    const r = await cs.hub.request(PD, { method: "POST", body: { apiVersion: AV, kind: "PlacementDecision", metadata: { name }, schedulerName: "s", decisions: [] } });
+    const r = await cs.hub.request(PD, { method: "POST", body: { apiVersion: AV, kind: "PlacementDecision", metadata: { name, labels: { set: "initial" } }, schedulerName: "s", decisions: [] } });
     expect(r.status, r.body).toBe(201);
   }
 });
@@ -98,7 +99,8 @@ describe(`a ${kubeVersion} hub`, () => {
     const missing = { apiVersion: AV, kind: "PlacementDecision", metadata: { name: "no-decisions", namespace: "default" }, schedulerName: "s" };
     const r1 = await cs.hub.kubectl(["create", "-f", "-"], { input: JSON.stringify(missing) });
     expect(r1.code).not.toBe(0);
-    expect(r1.stderr).toContain('PlacementDecision.multicluster.x-k8s.io "no-decisions" is invalid: decisions: Required value');
+    // kubectl words the server's 422 with the Status' details.kind.
+    expect(r1.stderr.trim()).toBe('The PlacementDecision "no-decisions" is invalid: decisions: Required value');
     const unknown = { ...missing, metadata: { name: "unknown-field", namespace: "default" }, decisions: [], extra: 1 };
     const r2 = await cs.hub.kubectl(["create", "-f", "-"], { input: JSON.stringify(unknown) });
     expect(r2.code).not.toBe(0);
@@ -112,18 +114,25 @@ describe(`a ${kubeVersion} hub`, () => {
   it("passes the user's uid (X-Remote-Uid) on to us", async () => {
     await cs.hub.kubectl(["create", "serviceaccount", "uid-robot", "-n", "default"], { check: true });
     await cs.hub.kubectl(["create", "clusterrolebinding", "uid-robot", "--clusterrole=view", "--serviceaccount=default:uid-robot"], { check: true });
-    const uid = (await cs.hub.kubectl(["get", "sa", "uid-robot", "-n", "default", "-o", "jsonpath={.metadata.uid}"], { check: true })).stdout;
     const token = (await cs.hub.kubectl(["create", "token", "uid-robot", "-n", "default"], { check: true })).stdout.trim();
-    const r = await httpsRequest(`${cs.hub.url}${PD}?labelSelector=uid-probe`, { ca: cs.hub.caPem }, { headers: { authorization: `Bearer ${token}` } });
+    const asRobot = { headers: { authorization: `Bearer ${token}` } };
+    // The hub's own view of the user, uid included.
+    const review = await httpsRequest(`${cs.hub.url}/apis/authentication.k8s.io/v1/selfsubjectreviews`, { ca: cs.hub.caPem }, { ...asRobot, method: "POST", body: { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" } });
+    const uid = review.json<{ status: { userInfo: { uid: string } } }>().status.userInfo.uid;
+    expect(uid).toMatch(/^[0-9a-f-]{36}$/);
+    const r = await httpsRequest(`${cs.hub.url}${PD}`, { ca: cs.hub.caPem }, asRobot);
     expect(r.status, r.body).toBe(200);
-    const lines = readFileSync(cs.server.proc!.logPath, "utf8").split("\n").filter((l) => l.includes("labelSelector=uid-probe") || l.includes("uid-robot"));
-    const entries = lines.flatMap((l) => { try { return [JSON.parse(l) as { msg: string; user?: string; uid?: string }]; } catch { return []; } });
-    const seen = entries.find((e) => e.msg === "request" && e.user === "system:serviceaccount:default:uid-robot");
-    expect(seen?.uid).toBe(uid);
+    // Our request log line (pino writes it asynchronously: poll the file).
+    const seen = await waitFor(async () => {
+      const lines = readFileSync(cs.server.proc!.logPath, "utf8").split("\n").filter((l) => l.includes("serviceaccount:default:uid-robot"));
+      const entries = lines.map((l) => JSON.parse(l) as { msg: string; user?: string; uid?: string; verb?: string });
+      return entries.find((e) => e.msg === "request" && e.verb === "list");
+    }, { what: "our request log line for uid-robot", timeoutMs: 10_000 });
+    expect(seen.uid).toBe(uid);
   });
 
   it("watch-list through the proxy: the initial objects, then the bookmark that ends them", async () => {
-    const r = await cs.hub.request(`${PD}?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=2`);
+    const r = await cs.hub.request(`${PD}?labelSelector=set%3Dinitial&watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=2`);
     expect(r.status).toBe(200);
     const events = r.body.trim().split("\n").map((l) => JSON.parse(l) as { type: string; object: { metadata: { name?: string; annotations?: Record<string, string> } } });
     const initial = events.slice(0, events.findIndex((e) => e.type === "BOOKMARK"));

@@ -66,7 +66,7 @@ export function createApp(deps: AppDeps): (req: Request, res: Response) => void 
         deps.metrics.requests.inc({ ...labels, code: String(code) });
         if (info.verb !== "watch") deps.metrics.duration.observe(labels, seconds);
       }
-      deps.log.info({ user: user?.name, verb: info?.verb ?? method.toLowerCase(), path, code, latencyMs: Math.round(seconds * 1000), auditID, proto: req.httpVersion }, "request");
+      deps.log.info({ user: user?.name, uid: user?.uid, verb: info?.verb ?? method.toLowerCase(), path, code, latencyMs: Math.round(seconds * 1000), auditID, proto: req.httpVersion }, "request");
     };
     res.on("close", finish);
 

@@ -14,6 +14,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { kubeVersion } from "../test/harness/binaries.js";
 import { startClusterSet, type ClusterSet } from "../test/harness/clusterset.js";
 import type { Cluster } from "../test/harness/cluster.js";
 import { joinMember } from "../test/harness/join.js";
@@ -382,7 +383,7 @@ function write(totalMs: number): void {
     "## Machine",
     ...machine(),
     "",
-    "Setup: one cluster set from test/harness (hub kube-apiserver v1.20.2 + etcd, 2 real member kube-apiservers, our server as a child process with level storage), all on 127.0.0.1. The member simulator (test/sim) runs inside the benchmark process. One run, no A/B rounds: the figures are single-run and this machine is noisy (see BENCH.md).",
+    `Setup: one cluster set from test/harness (hub kube-apiserver ${kubeVersion} + etcd, 2 real member kube-apiservers, our server as a child process with level storage), all on 127.0.0.1. The member simulator (test/sim) runs inside the benchmark process. One run, no A/B rounds: the figures are single-run and this machine is noisy (see BENCH.md).`,
     "",
   ];
   for (const s of sections) {

@@ -2,9 +2,10 @@
  * The systems under test, each reached through a kube-apiserver with its admin client certificate:
  *  A  — our server behind hub 1 (startClusterSet: hub + APIService, the hub proxies to us over HTTP/2);
  *       level storage by default, or its own etcd (`--storage-backend=etcd`) for the A/etcd variant;
- *  B  — a second, plain kube-apiserver v1.20.2 + etcd (startCluster) with the upstream ClusterProfile CRD.
+ *  B  — a second, plain kube-apiserver (the release test/go/kube pins) + etcd (startCluster) with the upstream ClusterProfile CRD.
  */
 import { readFileSync } from "node:fs";
+import { kubeVersion as pinnedKube } from "../test/harness/binaries.js";
 import path from "node:path";
 import {
   repoRoot,
@@ -132,7 +133,7 @@ export async function startOurs(o: OursOptions): Promise<{ viaHub: Target; direc
   const etcdPid = cs.serverEtcdUrl ? findPid(`--listen-client-urls=${cs.serverEtcdUrl}`) : -1;
   const t: Target = {
     key,
-    title: `clusterset-apiserver (${storage} storage, ${plain ? `\`node ${path.relative(repoRoot, o.entry!)} serve …\`, compiled as production runs it` : "main.ts through tsx, as the tests run it"}) behind the hub kube-apiserver v1.20.2 (APIService; the hub proxies to us over HTTP/2)`,
+    title: `clusterset-apiserver (${storage} storage, ${plain ? `\`node ${path.relative(repoRoot, o.entry!)} serve …\`, compiled as production runs it` : "main.ts through tsx, as the tests run it"}) behind the hub kube-apiserver ${pinnedKube} (APIService; the hub proxies to us over HTTP/2)`,
     endpoint: endpointOf(cs.hub),
     mainName: "clusterset-apiserver",
     pids: () => ({
@@ -170,15 +171,14 @@ export async function startCrdApiserver(): Promise<Target> {
   const c = await startCluster({ name: "crd-apiserver" });
   const t: Target = {
     key: "B",
-    title: "kube-apiserver v1.20.2 + etcd with the upstream ClusterProfile CRD",
+    title: `kube-apiserver ${pinnedKube} + etcd with the upstream ClusterProfile CRD`,
     endpoint: endpointOf(c),
     mainName: "kube-apiserver (B)",
     pids: () => ({ main: c.processes.apiserver.pid, others: { "etcd (B)": c.processes.etcd.pid } }),
     stop: (keepLogs) => c.stop({ keepLogs }),
   };
   try {
-    // 1.20 does not know x-kubernetes-validations: --validate=false, and the apiserver drops the field.
-    await c.kubectl(["apply", "--validate=false", "-f", "-"], { input: readFileSync(CRD_FILE, "utf8"), check: true });
+    await c.kubectl(["apply", "-f", "-"], { input: readFileSync(CRD_FILE, "utf8"), check: true });
     await c.kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd/clusterprofiles.multicluster.x-k8s.io"], { check: true });
     await prepare(t);
   } catch (e) {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm test`: everything a fresh machine needs, then every test (unit and e2e).
 #   1. npm ci when node_modules is missing or older than package-lock.json
-#   2. the real binaries: kube-apiserver / kube-controller-manager v1.20.2 (built and cached on first run,
-#      minutes), etcd, kubectl, and openssl for the test certificates
+#   2. the real binaries: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl 1.37 and etcd, built from
+#      their Go modules (test/go/) and cached on first run (20-30 minutes on 2 cores), and openssl for the test
+#      certificates
 #   3. vitest run (both projects); extra arguments go to vitest, e.g. `npm test -- --project unit`
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,8 +23,8 @@ if ! command -v openssl >/dev/null 2>&1; then
   as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq openssl
 fi
 
-say "provisioning binaries (test/provision/kube.sh; a first run builds kube-apiserver: minutes)"
-# Runs kube.sh with its progress shown, and fetches kubectl when none is on the PATH.
+say "provisioning binaries (test/provision/kube.sh; a first run builds Kubernetes and etcd: 20-30 minutes)"
+# Runs kube.sh with its progress shown.
 npx tsx test/harness/binaries.ts
 
 say "vitest run"

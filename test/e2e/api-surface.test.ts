@@ -1,7 +1,7 @@
 /**
- * The API surface kubectl, client-go and newer hubs rely on, straight to our port (a 1.20 hub passes neither
- * OpenAPI v3 nor aggregated discovery through): OpenAPI v2/v3, aggregated discovery, Table and metadata-only
- * output, watch-list, 410s after a restart, body and patch limits.
+ * The API surface kubectl, client-go and newer hubs rely on, straight to our port (through-hub.test.ts proves the
+ * same through the hub): OpenAPI v2/v3, aggregated discovery, Table and metadata-only output, watch-list, 410s
+ * after a restart, body and patch limits.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startClusterSet, type ClusterSet } from "../harness/clusterset.js";

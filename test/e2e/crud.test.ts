@@ -110,7 +110,8 @@ describe("kubectl through the hub", () => {
   it("deletes, and kubectl delete --wait returns", async () => {
     const d = await cs.hub.kubectl(["delete", "placementdecision", "pd1", "-n", "fleet", "--wait=true"], { timeoutMs: 30_000 });
     expect(d.code, d.stderr).toBe(0);
-    expect(d.stdout.trim()).toBe('placementdecision.multicluster.x-k8s.io "pd1" deleted');
+    // Newer kubectl (1.37; not 1.33) names the namespace too.
+    expect(d.stdout.trim()).toBe('placementdecision.multicluster.x-k8s.io "pd1" deleted from fleet namespace');
     expect((await cs.hub.kubectl(["get", "placementdecision", "pd1", "-n", "fleet"])).code).not.toBe(0);
   });
 

@@ -1,15 +1,18 @@
 /**
- * kubectl 1.27, 1.32 (the machine's) and 1.33 against the hub: each behaves as it does with the upstream CRDs
+ * kubectl of the hub's release (built with it), 1.27, 1.32 (the machine's) and 1.33 against the hub: each behaves as it does with the upstream CRDs
  * on a kube-apiserver, plus our columns and category.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { binaries, kubeVersion } from "../harness/binaries.js";
 import { startClusterSet, type ClusterSet } from "../harness/clusterset.js";
 
 const sdk = "/usr/lib/google-cloud-sdk/bin";
+// The hub's own release (built with it), and the machine's older clients within and beyond kubectl's skew.
 const versions = [
+  { name: kubeVersion.replace(/^v(\d+\.\d+).*/, "$1"), bin: (await binaries()).kubectl },
   { name: "1.27", bin: path.join(sdk, "kubectl.1.27") },
   { name: "1.32", bin: "/usr/bin/kubectl" },
   { name: "1.33", bin: path.join(sdk, "kubectl.1.33") },
@@ -157,7 +160,9 @@ describe.each(versions)("kubectl $name", ({ name: v, bin }) => {
 
   it("deletes with --wait", async () => {
     const r = await ok(["delete", "clusterprofile", "p1", "-n", ns, "--wait=true"]);
-    expect(r.stdout.trim()).toBe('clusterprofile.multicluster.x-k8s.io "p1" deleted');
+    // Newer kubectl (1.37; not 1.33) names the namespace too.
+    const where = Number(v.split(".")[1]) > 33 ? ` from ${ns} namespace` : "";
+    expect(r.stdout.trim()).toBe(`clusterprofile.multicluster.x-k8s.io "p1" deleted${where}`);
     const gone = await kubectl(bin, ["get", "clusterprofile", "p1", "-n", ns]);
     expect(gone.stderr).toContain('clusterprofiles.multicluster.x-k8s.io "p1" not found');
   });

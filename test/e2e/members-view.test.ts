@@ -1,5 +1,5 @@
 /**
- * The federated view against a real kube-apiserver v1.20.2. One cluster plays hub and member at once (its own
+ * The federated view against a real kube-apiserver (the release test/go/kube pins). One cluster plays hub and member at once (its own
  * join Secrets point at itself), which is enough for members/: the hub side is only Secrets. Checks the view
  * sees version, Nodes and ClusterProperties (CRD installed after the member joined), hears changes quickly, and
  * turns health False when the member's apiserver stops. Contract bounds: 1 s for properties and Nodes, 10 s
@@ -14,7 +14,7 @@ import type { MemberView } from "../../members/member-view.js";
 import { watchNamespaceLabels } from "../../members/namespaces.js";
 import { computeProfile } from "../../api/clusterprofiles/compute.js";
 import { validate } from "../../resources/validation.js";
-import { joinSecretManifest, memberKubeconfig, repoRoot, useCluster } from "../harness/index.js";
+import { joinSecretManifest, kubeVersion, memberKubeconfig, repoRoot, useCluster } from "../harness/index.js";
 
 const log = pino({ level: process.env.LOG_LEVEL ?? "silent" });
 const GiB = (n: number) => `${n * 1024 * 1024}Ki`;
@@ -68,7 +68,7 @@ describe("member view on a real member", () => {
     expect(view()).toMatchObject({
       displayName: "Member One",
       server: c.url,
-      version: "v1.20.2",
+      version: kubeVersion,
       joined: { status: "True", reason: "Joined" },
       nodes: { count: 1, cpuCapacity: "4", memoryCapacity: "8Gi" },
       properties: [],
@@ -121,7 +121,7 @@ describe("member view on a real member", () => {
   it("turns health False when the member's apiserver stops", async () => {
     const c = cluster();
     // SIGTERM: kube-apiserver first fails /readyz while it drains, then goes away; either is False.
-    const stopping = c.processes.apiserver.stop(3_000); // open watches keep 1.20 draining: no need to wait 10 s
+    const stopping = c.processes.apiserver.stop(3_000); // open watches keep kube-apiserver draining: no need to wait 10 s
     const ms = await until("health False", (v) => v.health.status === "False", 15_000);
     log.info({ ms, reason: view()!.health.reason }, "health False after SIGTERM");
     expect(ms, "health within 10 s (+ tolerance)").toBeLessThan(12_000);

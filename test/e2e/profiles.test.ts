@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { kubeVersion } from "../harness/binaries.js";
 import { startClusterSet, type ClusterSet } from "../harness/clusterset.js";
 import { httpsRequest } from "../harness/https.js";
 import { joinMember, memberKubeconfig, unjoinMember } from "../harness/join.js";
@@ -58,7 +59,8 @@ describe("joined members", () => {
   it("appear with the version, health and properties of the live members", async () => {
     await until(async () => {
       const r = await cs.hub.kubectl(["get", "clusterprofiles", "-A"]);
-      return /member1\s+Member One\s+clusterset-apiserver\s+v1\.20\.2\s+True/.test(r.stdout) && /member2\s+\S*\s*clusterset-apiserver\s+v1\.20\.2\s+True/.test(r.stdout);
+      const v = kubeVersion.replaceAll(".", "\\.");
+      return new RegExp(`member1\\s+Member One\\s+clusterset-apiserver\\s+${v}\\s+True`).test(r.stdout) && new RegExp(`member2\\s+\\S*\\s*clusterset-apiserver\\s+${v}\\s+True`).test(r.stdout);
     }, "both members listed healthy");
     const p = (await profile("member1"))!;
     expect(p.metadata.labels).toMatchObject({ "x-k8s.io/cluster-manager": "clusterset-apiserver", "multicluster.x-k8s.io/clusterset": "set-a" });

@@ -123,14 +123,7 @@ describe("authentication, straight to our port", () => {
 
   it("a service-account token is authenticated through TokenReview", async () => {
     await cs.hub.kubectl(["create", "serviceaccount", "robot", "-n", "default"], { check: true });
-    const tok = await cs.hub.kubectl(["create", "token", "robot", "-n", "default"]);
-    let token = tok.stdout.trim();
-    if (tok.code !== 0 || !token) {
-      // Older hubs: the legacy token Secret the serviceaccount-token controller writes.
-      await until(async () => (await cs.hub.kubectl(["get", "sa", "robot", "-n", "default", "-o", "jsonpath={.secrets[0].name}"])).stdout !== "", { timeoutMs: 30_000, what: "robot token secret" });
-      const secret = (await cs.hub.kubectl(["get", "sa", "robot", "-n", "default", "-o", "jsonpath={.secrets[0].name}"])).stdout;
-      token = Buffer.from((await cs.hub.kubectl(["get", "secret", secret, "-n", "default", "-o", "jsonpath={.data.token}"], { check: true })).stdout, "base64").toString();
-    }
+    const token = (await cs.hub.kubectl(["create", "token", "robot", "-n", "default"], { check: true })).stdout.trim();
     const r = await direct(`${G}/namespaces/default/works`, {}, { Authorization: `Bearer ${token}` });
     expect(r.status).toBe(403);
     expect(r.json<{ message: string }>().message).toContain('User "system:serviceaccount:default:robot"');

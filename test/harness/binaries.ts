@@ -1,13 +1,13 @@
 /**
- * The real binaries the harness runs. `test/provision/kube.sh` finds or builds kube-apiserver and
- * kube-controller-manager v1.20.2 and etcd; it runs once per process, its progress (stderr) shown as it
- * happens since a first build takes minutes. kubectl (a recent one: `create token`, server-side apply) comes
- * from $KUBECTL or the PATH.
+ * The real binaries the harness runs. `test/provision/kube.sh` finds or builds kube-apiserver,
+ * kube-controller-manager, kube-scheduler and kubectl (the release pinned in test/go/kube) and etcd (the
+ * release that Kubernetes release requires, test/go/etcd); it runs once per process, its progress (stderr)
+ * shown as it happens since a first build takes many minutes. $KUBECTL, when set, replaces the built kubectl.
  *
  * Run directly (`tsx test/harness/binaries.ts`) to provision everything and print the paths.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { progress } from "./progress.js";
 import { repoRoot } from "./run-dir.js";
@@ -15,10 +15,19 @@ import { repoRoot } from "./run-dir.js";
 export interface Binaries {
   kubeApiserver: string;
   kubeControllerManager: string;
+  kubeScheduler: string;
   etcd: string;
   kubectl: string;
 }
 
+
+/** The Kubernetes release the harness runs, as its /version says it (e.g. "v1.37.2"): the one test/go/kube pins. */
+export const kubeVersion: string = (() => {
+  const mod = readFileSync(path.join(repoRoot, "test", "go", "kube", "go.mod"), "utf8");
+  const m = /^require k8s\.io\/kubernetes (v\S+)/m.exec(mod);
+  if (!m) throw new Error("test/go/kube/go.mod does not require k8s.io/kubernetes");
+  return m[1]!;
+})();
 
 let memo: Promise<Binaries> | undefined;
 
@@ -41,8 +50,9 @@ async function provision(): Promise<Binaries> {
   return {
     kubeApiserver: need("kube-apiserver"),
     kubeControllerManager: need("kube-controller-manager"),
+    kubeScheduler: need("kube-scheduler"),
     etcd: need("etcd"),
-    kubectl: await kubectl(),
+    kubectl: kubectl(need("kubectl")),
   };
 }
 
@@ -66,22 +76,11 @@ function runKubeSh(): Promise<Map<string, string>> {
   });
 }
 
-function onPath(name: string): string | undefined {
-  const r = spawnSync("bash", ["-c", `command -v ${name}`], { encoding: "utf8" });
-  const p = r.stdout.trim();
-  return r.status === 0 && p ? p : undefined;
-}
-
-async function kubectl(): Promise<string> {
+function kubectl(built: string): string {
   const fromEnv = process.env.KUBECTL;
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`KUBECTL=${fromEnv} does not exist`);
-    return fromEnv;
-  }
-  const found = onPath("kubectl");
-  if (found) return found;
-  // Nothing is downloaded: the machine's kubectl package is the client the tests are meant to use.
-  throw new Error("no kubectl on PATH: install the machine's kubectl package or set KUBECTL to a kubectl binary");
+  if (!fromEnv) return built;
+  if (!existsSync(fromEnv)) throw new Error(`KUBECTL=${fromEnv} does not exist`);
+  return fromEnv;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {

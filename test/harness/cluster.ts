@@ -1,5 +1,5 @@
 /**
- * One real Kubernetes control plane on loopback: etcd + kube-apiserver v1.20.2 (+ kube-controller-manager
+ * One real Kubernetes control plane on loopback: etcd + kube-apiserver (+ kube-controller-manager
  * running only what a control plane without nodes needs: namespace deletion, garbage collection, service
  * accounts and their tokens, ClusterRole aggregation). Hub and members are started the same way.
  */
@@ -93,9 +93,8 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
           `--service-account-private-key-file=${pki.serviceAccount.privateKeyPath}`,
           `--root-ca-file=${pki.ca.certPath}`,
           "--bind-address=127.0.0.1",
-          // No serving at all: 1.20 would otherwise open the fixed insecure port 10252 (three clusters
-          // would collide) and write a self-signed certificate to /var/run/kubernetes.
-          "--port=0",
+          // No serving at all: a fixed secure port would collide between clusters, and serving would write a
+          // self-signed certificate to /var/run/kubernetes.
           "--secure-port=0",
           "--leader-elect=false",
           "--use-service-account-credentials=false",
@@ -175,7 +174,6 @@ async function startApiserver(
       args: [
         "--bind-address=127.0.0.1",
         `--secure-port=${port}`,
-        "--insecure-port=0",
         "--advertise-address=127.0.0.1",
         `--etcd-servers=${etcd.url}`,
         `--tls-cert-file=${pki.serving.certPath}`,
@@ -194,6 +192,8 @@ async function startApiserver(
         "--requestheader-allowed-names=front-proxy-client",
         "--requestheader-username-headers=X-Remote-User",
         "--requestheader-group-headers=X-Remote-Group",
+        // 1.33+: the aggregator passes the user's uid too (RemoteRequestHeaderUID, beta and on by default).
+        "--requestheader-uid-headers=X-Remote-Uid",
         "--requestheader-extra-headers-prefix=X-Remote-Extra-",
         `--proxy-client-cert-file=${pki.frontProxyClient.certPath}`,
         `--proxy-client-key-file=${pki.frontProxyClient.keyPath}`,

@@ -1,5 +1,5 @@
 /** The harness's public surface for e2e tests, benchmarks and `npm start`. */
-export { binaries, type Binaries } from "./binaries.js";
+export { binaries, kubeVersion, type Binaries } from "./binaries.js";
 export { startCluster, type Cluster, type StartClusterOptions } from "./cluster.js";
 export { startClusterSet, type ClusterSet, type StartClusterSetOptions } from "./clusterset.js";
 export { startEtcd, type Etcd } from "./etcd.js";

@@ -1,5 +1,5 @@
 /**
- * `npm start`: a local ClusterSet on this machine. A real hub and two real members (kube-apiserver v1.20.2,
+ * `npm start`: a local ClusterSet on this machine. A real hub and two real members (kube-apiserver from test/go/kube,
  * each with its controller-manager), our server on embedded storage registered as the hub's
  * multicluster.x-k8s.io/v1alpha1, the members joined, some demo content on them (About API
  * ClusterProperties, Nodes), and two demo users. Prints the KUBECONFIG to use; Ctrl-C removes the APIService,
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   };
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, () => void stop(sig, 0));
 
-  progress("provisioning kube-apiserver v1.20.2, kube-controller-manager and etcd (a first run builds kube: minutes)");
+  progress("provisioning kube-apiserver, kube-controller-manager, kubectl and etcd (a first run builds them from their Go modules: 15-30 minutes)");
   await binaries();
   const crdPath = aboutCrdPath();
   // CLUSTERSET_SERVER_ENTRY runs another build of the server, e.g. dist/main.js.

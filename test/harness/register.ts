@@ -41,34 +41,13 @@ export async function prepareHub(hub: Cluster, port: number): Promise<void> {
   });
 }
 
-/**
- * A token for our ServiceAccount: TokenRequest (`kubectl create token`, which 1.20 serves), else the legacy
- * token Secret the controller-manager's token controller creates.
- */
+/** A token for our ServiceAccount, from the TokenRequest API (`kubectl create token`). */
 export async function serverToken(hub: Cluster): Promise<string> {
-  const created = await hub.kubectl([
-    "create", "token", SERVER_SERVICE_ACCOUNT, "-n", SERVER_NAMESPACE, "--duration=8760h",
-  ]);
-  if (created.code === 0 && created.stdout.trim()) return created.stdout.trim();
-  return legacyServiceAccountToken(hub, SERVER_NAMESPACE, SERVER_SERVICE_ACCOUNT, created.stderr.trim());
-}
-
-/** The token from the ServiceAccount's legacy token Secret (pre-1.24 clusters make one per ServiceAccount). */
-export function legacyServiceAccountToken(hub: Cluster, namespace: string, name: string, why = ""): Promise<string> {
-  return waitFor(
-    async (last) => {
-      const sa = await hub.request(`/api/v1/namespaces/${namespace}/serviceaccounts/${name}`);
-      const secretName = sa.json<{ secrets?: Array<{ name: string }> }>().secrets?.[0]?.name;
-      if (!secretName) {
-        last.reason = `no token Secret yet${why ? ` (kubectl create token said: ${why})` : ""}`;
-        return undefined;
-      }
-      const secret = await hub.request(`/api/v1/namespaces/${namespace}/secrets/${secretName}`);
-      const token = secret.json<{ data?: { token?: string } }>().data?.token;
-      return token ? Buffer.from(token, "base64").toString("utf8") : undefined;
-    },
-    { what: `a token for ServiceAccount ${namespace}/${name}`, timeoutMs: 60_000, proc: hub.processes.controllerManager },
+  const created = await hub.kubectl(
+    ["create", "token", SERVER_SERVICE_ACCOUNT, "-n", SERVER_NAMESPACE, "--duration=8760h"],
+    { check: true },
   );
+  return created.stdout.trim();
 }
 
 export function apiServiceManifest(port: number, caPem: string): object {

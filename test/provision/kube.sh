@@ -1,69 +1,94 @@
 #!/usr/bin/env bash
-# Provisions the real control-plane binaries the harness runs: kube-apiserver, kube-controller-manager, etcd.
-# Prints "name=path" lines for each binary on stdout; progress goes to stderr so a caller can show it.
+# Provisions the real control-plane binaries the harness runs, built from their Go modules:
+#   kube-apiserver, kube-controller-manager, kube-scheduler, kubectl  from k8s.io/kubernetes  (test/go/kube)
+#   etcd                                                               from go.etcd.io/etcd/server/v3 (test/go/etcd)
+# The versions are the ones pinned in those modules' go.mod (committed with go.sum); nothing is fetched but
+# modules through the Go module proxy. Prints "name=path" lines on stdout; progress goes to stderr, with a line
+# at least every 30 s while a build runs and the time each step took.
 #
-# Order of preference:
-#   kube-apiserver, etcd:      $KUBEBUILDER_ASSETS, else the cache, else built (kube) / Debian's etcd-server
-#   kube-controller-manager:   the cache, else built (envtest does not ship it)
-# The cache lives outside the repo ($CLUSTERSET_CACHE, default ~/.cache/clusterset-apiserver) so a fresh clone
-# reuses a build made by an earlier clone on the same machine.
+# Order of preference: $KUBEBUILDER_ASSETS (kube-apiserver, etcd, kubectl when it has them), else the cache,
+# else built into the cache. The cache lives outside the repo ($CLUSTERSET_CACHE, default
+# ~/.cache/clusterset-apiserver), keyed by version, with one shared Go module and build cache under it.
 set -euo pipefail
 
-K8S_VERSION=1.20.2
+here=$(cd "$(dirname "$0")" && pwd)
+gomods="$here/../go"
 CACHE=${CLUSTERSET_CACHE:-$HOME/.cache/clusterset-apiserver}
-BIN="$CACHE/k8s-v$K8S_VERSION/bin"
+export GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" CGO_ENABLED=0 GOFLAGS=-mod=readonly
+export PATH="/usr/local/go/bin:$PATH"
+
 say() { printf '[provision] %s\n' "$*" >&2; }
 
-need_sudo() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+# The version a module pins: `require <path> vX` in its go.mod.
+pinned() { sed -nE "s#^(require )?\s*$2 (v[^ ]+).*#\2#p" "$gomods/$1/go.mod" | head -n1; }
+K8S=$(pinned kube k8s.io/kubernetes)
+ETCD=$(pinned etcd go.etcd.io/etcd/server/v3)
+[ -n "$K8S" ] && [ -n "$ETCD" ] || { say "cannot read the pinned versions from test/go/*/go.mod"; exit 1; }
+KUBE_BIN="$CACHE/k8s-$K8S/bin"
+ETCD_BIN="$CACHE/etcd-$ETCD/bin"
 
-apt_ready=0
-apt_install() {
-  if [ "$apt_ready" = 0 ]; then
-    say "apt-get update (enabling deb-src for the kubernetes source package)"
-    local src=/etc/apt/sources.list.d/debian.sources
-    if [ -f "$src" ] && ! grep -q 'deb-src' "$src"; then need_sudo sed -i 's/^Types: deb$/Types: deb deb-src/' "$src"; fi
-    need_sudo apt-get update -qq >&2
-    apt_ready=1
+check_go() {
+  command -v go >/dev/null 2>&1 || { say "no Go toolchain: install Go >= 1.26 at /usr/local/go"; exit 1; }
+  local want have
+  want=$(sed -nE 's/^go ([0-9.]+).*/\1/p' "$gomods/kube/go.mod")
+  have=$(go env GOVERSION | sed 's/^go//')
+  if [ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | head -n1)" != "$want" ]; then
+    say "Go $have is older than the $want that k8s.io/kubernetes $K8S needs (PATH: $(command -v go))"
+    exit 1
   fi
-  say "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive need_sudo apt-get install -y -qq "$@" >&2
+}
+
+# Runs "$@" with a progress line every 30 s, then says how long it took.
+timed() {
+  local what=$1; shift
+  local t0=$SECONDS
+  say "$what ..."
+  ( while sleep 30; do say "  still $what ($((SECONDS - t0)) s)"; done ) &
+  local ticker=$!
+  local rc=0
+  "$@" >&2 || rc=$?
+  kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null || true
+  [ "$rc" = 0 ] || { say "$what failed after $((SECONDS - t0)) s"; exit "$rc"; }
+  say "$what: done in $((SECONDS - t0)) s"
+}
+
+# Builds into a temporary folder and renames it into place, so an interrupted build is never taken for a cache.
+# build_into DEST MODULE OUT PACKAGE...: OUT is "" (one binary per command, named by Go) or a file name.
+build_into() {
+  local dest=$1 mod=$2 out=$3; shift 3
+  local tmp="$dest.tmp.$$"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  (cd "$gomods/$mod" && timed "downloading the $mod module's dependencies" go mod download)
+  (cd "$gomods/$mod" && timed "go build ($mod: $*)" go build -trimpath -ldflags "${LDFLAGS:-}" -o "$tmp/$out" "$@")
+  rm -rf "$dest" && mkdir -p "$(dirname "$dest")" && mv "$tmp" "$dest"
+  say "cached in $dest"
 }
 
 have_kb() { [ -n "${KUBEBUILDER_ASSETS:-}" ] && [ -x "$KUBEBUILDER_ASSETS/$1" ]; }
 
-build_kube() {
-  apt_install golang-go jq rsync etcd-server golang-github-modern-go-reflect2-dev golang-github-json-iterator-go-dev dpkg-dev
-  local work="$CACHE/build"
-  rm -rf "$work" && mkdir -p "$work"
-  say "apt-get source kubernetes (v$K8S_VERSION)"
-  (cd "$work" && apt-get source -qq kubernetes >&2)
-  local src
-  src=$(find "$work" -maxdepth 1 -mindepth 1 -type d -name 'kubernetes-*' | head -n1)
-  [ -n "$src" ] || { say "kubernetes source not found after apt-get source"; exit 1; }
-  # Go 1.19 + the vendored reflect2/json-iterator segfault when encoding maps: use Debian's patched copies.
-  say "swapping vendored reflect2 and json-iterator for Debian's copies"
-  rm -rf "$src/vendor/github.com/modern-go/reflect2" "$src/vendor/github.com/json-iterator/go"
-  cp -r /usr/share/gocode/src/github.com/modern-go/reflect2 "$src/vendor/github.com/modern-go/reflect2"
-  cp -r /usr/share/gocode/src/github.com/json-iterator/go "$src/vendor/github.com/json-iterator/go"
-  say "building kube-apiserver and kube-controller-manager (about 4 minutes on 2 cores)"
-  (cd "$src" && make WHAT="cmd/kube-apiserver cmd/kube-controller-manager" >&2)
-  mkdir -p "$BIN"
-  local out="$src/_output/bin"
-  [ -x "$out/kube-apiserver" ] || out=$(dirname "$(find "$src/_output" -type f -name kube-apiserver | head -n1)")
-  cp "$out/kube-apiserver" "$out/kube-controller-manager" "$BIN/"
-  rm -rf "$work"
-  say "cached in $BIN"
-}
-
-if { ! have_kb kube-apiserver && [ ! -x "$BIN/kube-apiserver" ]; } || [ ! -x "$BIN/kube-controller-manager" ]; then
-  build_kube
+kube_cmds=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+kube_cached=1
+for c in "${kube_cmds[@]}"; do [ -x "$KUBE_BIN/$c" ] || kube_cached=0; done
+if [ "$kube_cached" = 0 ]; then
+  check_go
+  # Without these, /version says v0.0.0-master, and that would land in status.version.kubernetes.
+  minor=$(echo "$K8S" | cut -d. -f2)
+  LDFLAGS="-s -w"
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    LDFLAGS="$LDFLAGS -X $p.gitVersion=$K8S -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
+  done
+  say "building Kubernetes $K8S from its Go module (a cold build takes 15-30 minutes on 2 cores)"
+  LDFLAGS=$LDFLAGS build_into "$KUBE_BIN" kube "" "${kube_cmds[@]/#/k8s.io/kubernetes/cmd/}"
 fi
 
-etcd_bin=""
-if have_kb etcd; then etcd_bin="$KUBEBUILDER_ASSETS/etcd"
-elif command -v etcd >/dev/null 2>&1; then etcd_bin=$(command -v etcd)
-else apt_install etcd-server; etcd_bin=$(command -v etcd); fi
+if ! have_kb etcd && [ ! -x "$ETCD_BIN/etcd" ]; then
+  check_go
+  LDFLAGS="-s -w" build_into "$ETCD_BIN" etcd etcd go.etcd.io/etcd/server/v3
+fi
 
-if have_kb kube-apiserver; then echo "kube-apiserver=$KUBEBUILDER_ASSETS/kube-apiserver"; else echo "kube-apiserver=$BIN/kube-apiserver"; fi
-echo "kube-controller-manager=$BIN/kube-controller-manager"
-echo "etcd=$etcd_bin"
+from() { if have_kb "$1"; then echo "$1=$KUBEBUILDER_ASSETS/$1"; else echo "$1=$2/$1"; fi; }
+from kube-apiserver "$KUBE_BIN"
+echo "kube-controller-manager=$KUBE_BIN/kube-controller-manager"
+echo "kube-scheduler=$KUBE_BIN/kube-scheduler"
+from kubectl "$KUBE_BIN"
+from etcd "$ETCD_BIN"

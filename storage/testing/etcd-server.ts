@@ -1,12 +1,13 @@
 /**
  * A throwaway etcd for tests: its own data directory and free loopback ports, stopped by pid.
- * etcd comes from Debian's etcd-server package (`apt-get install -y etcd-server`).
+ * etcd is the one test/provision/kube.sh builds into the cache (the release test/go/etcd pins), or $ETCD_BIN.
  */
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export interface EtcdServer {
   /** Client URL, e.g. http://127.0.0.1:41234. */
@@ -16,11 +17,16 @@ export interface EtcdServer {
   stop(): Promise<void>;
 }
 
-/** $ETCD_BIN, else Debian's /usr/bin/etcd, else the first etcd on the PATH. */
+/** $ETCD_BIN, else the provisioned build in the cache, else the first etcd on the PATH. */
 function findEtcd(): string {
   if (process.env.ETCD_BIN) return process.env.ETCD_BIN;
-  const dirs = ["/usr/bin", ...(process.env.PATH ?? "").split(delimiter)];
-  return dirs.map((d) => join(d, "etcd")).find((p) => existsSync(p)) ?? "/usr/bin/etcd";
+  const mod = readFileSync(fileURLToPath(new URL("../../test/go/etcd/go.mod", import.meta.url)), "utf8");
+  const version = /^\s*(?:require )?go\.etcd\.io\/etcd\/server\/v3 (v\S+)/m.exec(mod)?.[1];
+  const cache = process.env.CLUSTERSET_CACHE ?? join(homedir(), ".cache", "clusterset-apiserver");
+  const provisioned = join(cache, `etcd-${version}`, "bin", "etcd");
+  if (existsSync(provisioned)) return provisioned;
+  const dirs = (process.env.PATH ?? "").split(delimiter);
+  return dirs.map((d) => join(d, "etcd")).find((p) => existsSync(p)) ?? provisioned;
 }
 const etcdBinary = findEtcd();
 
@@ -38,7 +44,7 @@ function freePort(): Promise<number> {
 
 export async function startEtcd(): Promise<EtcdServer> {
   if (!existsSync(etcdBinary)) {
-    throw new Error(`${etcdBinary} not found: install it with "apt-get install -y etcd-server" (or set ETCD_BIN)`);
+    throw new Error(`${etcdBinary} not found: run "bash test/provision/kube.sh" to build it (or set ETCD_BIN)`);
   }
   const dir = mkdtempSync(join(tmpdir(), "clusterset-etcd-"));
   const client = `http://127.0.0.1:${await freePort()}`;

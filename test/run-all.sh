@@ -2,13 +2,11 @@
 # `npm test`: everything a fresh machine needs, then every test (unit and e2e).
 #   1. npm ci when node_modules is missing or older than package-lock.json
 #   2. the real binaries: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl 1.37 and etcd, built from
-#      their Go modules (test/go/) and cached on first run (20-30 minutes on 2 cores), and openssl for the test
-#      certificates
+#      their Go modules (test/go/) and cached on first run (20-30 minutes on 2 cores)
 #   3. vitest run (both projects); extra arguments go to vitest, e.g. `npm test -- --project unit`
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '[run-all] %s\n' "$*" >&2; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$node_major" -lt 20 ]; then
@@ -17,11 +15,6 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 bash test/provision/node-deps.sh
-
-if ! command -v openssl >/dev/null 2>&1; then
-  say "apt-get install openssl (the harness makes its certificates with it)"
-  as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq openssl
-fi
 
 say "provisioning binaries (test/provision/kube.sh; a first run builds Kubernetes and etcd: 20-30 minutes)"
 # Runs kube.sh with its progress shown.

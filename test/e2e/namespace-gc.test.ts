@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startClusterSet, type ClusterSet } from "../harness/clusterset.js";
-import { waitFor } from "../harness/processes.js";
+import { until } from "../harness/processes.js";
 
 let cs: ClusterSet;
 beforeAll(async () => {
@@ -16,7 +16,6 @@ afterAll(async () => {
   await cs?.stop();
 });
 
-const until = (check: () => Promise<boolean>, what: string, timeoutMs = 60_000) => waitFor(async () => ((await check()) ? true : undefined), { what, timeoutMs });
 
 /** kubectl get says NotFound: gone for the right reason (a 503 or a timeout is not "gone"). */
 const notFound = async (args: string[]) => {

@@ -11,7 +11,7 @@ import { kubeVersion } from "../harness/binaries.js";
 import { startClusterSet, type ClusterSet } from "../harness/clusterset.js";
 import { httpsRequest } from "../harness/https.js";
 import { joinMember, memberKubeconfig, unjoinMember } from "../harness/join.js";
-import { waitFor } from "../harness/processes.js";
+import { until } from "../harness/processes.js";
 import { HubWatch } from "./support/hub-watch.js";
 
 const NS = "fleet";
@@ -24,8 +24,6 @@ interface Profile {
   status?: { version?: { kubernetes?: string }; conditions?: Condition[]; properties?: { name: string; value: string }[]; accessProviders?: unknown[] };
 }
 
-const until = <T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000) =>
-  waitFor(async () => (await check()) || undefined, { what, timeoutMs }) as Promise<T>;
 
 async function profile(name: string, ns = NS): Promise<Profile | undefined> {
   const r = await cs.hub.kubectl(["get", "clusterprofile", name, "-n", ns, "-o", "json"]);

@@ -6,11 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startClusterSet, type ClusterSet } from "../harness/clusterset.js";
 import { httpsRequest } from "../harness/https.js";
 import { createCa, issueCert } from "../harness/pki.js";
-import { waitFor } from "../harness/processes.js";
+import { until } from "../harness/processes.js";
 
-/** Polls until `check` holds (waitFor stops on any value but undefined). */
-const until = (check: () => Promise<boolean>, opts: { timeoutMs: number; what: string }) =>
-  waitFor(async () => ((await check()) ? true : undefined), opts);
 import { frontProxyClientAs } from "../harness/users.js";
 import { userKubeconfig } from "../harness/users.js";
 import path from "node:path";
@@ -62,7 +59,7 @@ describe("authorization through the hub", () => {
     const viewer = await userKubeconfig(cs.hub, { cn: "viewer" });
     await cs.hub.kubectl(["create", "rolebinding", "viewer-view", "--clusterrole=view", "--user=viewer", "-n", "default"], { check: true });
     // RBAC aggregation fills the view role asynchronously.
-    await until(async () => (await viewer.kubectl(["get", "clusterprofiles", "-n", "default"])).code === 0, { timeoutMs: 30_000, what: "viewer can list" });
+    await until(async () => (await viewer.kubectl(["get", "clusterprofiles", "-n", "default"])).code === 0, "viewer can list", 30_000);
     const list = await viewer.kubectl(["get", "works", "-n", "default"]);
     expect(list.code, list.stderr).toBe(0);
     const create = await viewer.kubectl(["create", "-f", "-", "-n", "default"], {
@@ -112,7 +109,7 @@ describe("authentication, straight to our port", () => {
   it("a client-CA certificate authenticates as CN with groups from O", async () => {
     const u = await userKubeconfig(cs.hub, { cn: "carol", groups: ["fleet-admins"] });
     await cs.hub.kubectl(["create", "clusterrolebinding", "fleet-admins-view", "--clusterrole=view", "--group=fleet-admins"], { check: true });
-    await until(async () => (await direct(`${G}/namespaces/default/works`, { cert: u.certPem, key: u.keyPem })).status === 200, { timeoutMs: 30_000, what: "carol (group fleet-admins) can list works" });
+    await until(async () => (await direct(`${G}/namespaces/default/works`, { cert: u.certPem, key: u.keyPem })).status === 200, "carol (group fleet-admins) can list works", 30_000);
     const denied = await direct(`${G}/namespaces/default/works`, { cert: u.certPem, key: u.keyPem }, { "X-Remote-User": "admin" });
     // Headers never lift a plain client certificate to another user; listing works again proves who it was.
     expect(denied.status).toBe(200);
@@ -143,7 +140,7 @@ describe("authentication, straight to our port", () => {
     const cm = JSON.parse((await cs.hub.kubectl(["get", "configmap", "extension-apiserver-authentication", "-n", "kube-system", "-o", "json"], { check: true })).stdout) as { data: Record<string, string> };
     const bundle = `${cm.data["requestheader-client-ca-file"]!.trim()}\n${ca.certPem.trim()}\n`;
     await cs.hub.kubectl(["patch", "configmap", "extension-apiserver-authentication", "-n", "kube-system", "--type=merge", "-p", JSON.stringify({ data: { "requestheader-client-ca-file": bundle } })], { check: true });
-    await until(async () => (await ask()).status === 200, { timeoutMs: 30_000, what: "the rotated CA is trusted" });
+    await until(async () => (await ask()).status === 200, "the rotated CA is trusted", 30_000);
     expect(cs.server.pid).toBe(pid);
   });
 });
@@ -153,14 +150,14 @@ describe("health", () => {
     const crd = path.join(process.cwd(), "resources", "crds", "multicluster.x-k8s.io_placementdecisions.yaml");
     await cs.hub.kubectl(["apply", "--validate=false", "-f", crd], { check: true });
     try {
-      await until(async () => (await direct("/readyz?verbose", {})).status === 500, { timeoutMs: 30_000, what: "readyz fails" });
+      await until(async () => (await direct("/readyz?verbose", {})).status === 500, "readyz fails", 30_000);
       const r = await direct("/readyz?verbose", {});
       expect(r.body).toContain("placementdecisions.multicluster.x-k8s.io");
       expect(r.body).toMatch(/\[-\]no-conflicting-crds failed/);
     } finally {
       await cs.hub.kubectl(["delete", "-f", crd, "--wait=true"], { check: true });
     }
-    await until(async () => (await direct("/readyz", {})).status === 200, { timeoutMs: 30_000, what: "readyz recovers" });
+    await until(async () => (await direct("/readyz", {})).status === 200, "readyz recovers", 30_000);
     expect((await direct("/readyz", {})).body).toBe("ok");
   });
 

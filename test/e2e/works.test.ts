@@ -9,7 +9,7 @@ import { startClusterSet, type ClusterSet } from "../harness/clusterset.js";
 import type { Cluster } from "../harness/cluster.js";
 import { joinMember } from "../harness/join.js";
 import type { OurServer } from "../harness/our-server.js";
-import { waitFor } from "../harness/processes.js";
+import { until } from "../harness/processes.js";
 import { Direct } from "./support/direct.js";
 
 const NS = "fleet";
@@ -23,8 +23,6 @@ interface Work {
   status?: { conditions?: Condition[]; manifestConditions?: { identifier: Record<string, unknown>; conditions: Condition[] }[] };
 }
 
-const until = <T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 60_000) =>
-  waitFor(async () => (await check()) || undefined, { what, timeoutMs, intervalMs: 500 }) as Promise<T>;
 
 const workYaml = (name: string, cluster: string | undefined, manifests: object[], annotations?: Record<string, string>) =>
   JSON.stringify({

@@ -9,7 +9,10 @@ import type { RunDir } from "./run-dir.js";
 export interface Etcd {
   /** The client URL, e.g. http://127.0.0.1:40123 (for --etcd-servers). */
   url: string;
-  proc: ManagedProcess;
+  /** The running process (a new one after restart()). */
+  readonly proc: ManagedProcess;
+  /** Stops etcd and starts it again on the same ports and data (a restart as clients see it). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,15 +56,7 @@ export async function startEtcd(runDir: RunDir, name: string): Promise<Etcd> {
       runDir,
     });
     try {
-      await waitFor(
-        async (last) => {
-          const body = await health(url);
-          if (body.includes('"health":"true"')) return true;
-          last.reason = body;
-          return undefined;
-        },
-        { what: `${name} etcd health`, proc, timeoutMs: 60_000, intervalMs: 100 },
-      );
+      await waitHealthy(url, name, proc);
     } catch (e) {
       await proc.stop(2_000);
       if (attempt < 3 && lostPortRace(proc)) {
@@ -70,6 +65,30 @@ export async function startEtcd(runDir: RunDir, name: string): Promise<Etcd> {
       }
       throw e;
     }
-    return { url, proc, stop: () => proc.stop(5_000) };
+    let current = proc;
+    return {
+      url,
+      get proc() {
+        return current;
+      },
+      async restart() {
+        await current.stop(5_000);
+        current = spawnLogged({ name: `${name}/etcd`, command: current.command, args: [...current.args], runDir });
+        await waitHealthy(url, name, current);
+      },
+      stop: () => current.stop(5_000),
+    };
   }
+}
+
+function waitHealthy(url: string, name: string, proc: ManagedProcess): Promise<true> {
+  return waitFor(
+    async (last) => {
+      const body = await health(url);
+      if (body.includes('"health":"true"')) return true as const;
+      last.reason = body;
+      return undefined;
+    },
+    { what: `${name} etcd health`, proc, timeoutMs: 60_000, intervalMs: 100 },
+  );
 }

@@ -1,5 +1,5 @@
 /**
- * Joining a member the way DESIGN.md "Joining a member cluster" says: a hub Secret of type
+ * Joining a member the way docs/design.md "Joining a member" says: a hub Secret of type
  * `clusterset.dev/kubeconfig` holding a flattened kubeconfig that reaches the member in `data.kubeconfig`.
  */
 import { stringify } from "yaml";

@@ -1,16 +1,12 @@
 /**
- * Certificates for the harness, made with the openssl CLI (3.x). (@peculiar/x509 needs a Reflect polyfill
- * that is not a dependency of this package; openssl is one command per certificate and easy to read.)
- * ECDSA P-256 keys: about a millisecond each, so every cluster gets its own CAs and no run reuses keys.
- * Keys are PKCS#8 ("PRIVATE KEY"), which kube-apiserver, kubectl and Node all read.
+ * Certificates for the harness, minted with the server's own certificate factory (apiserver/tls/mint.ts:
+ * @peculiar/x509, ECDSA P-256, about a millisecond each), so every cluster gets its own CAs and no run reuses
+ * keys. Written as PEM files: keys are PKCS#8 ("PRIVATE KEY"), which kube-apiserver, kubectl and Node all read.
  */
-import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
-
-const run = promisify(execFile);
+import { createCA, createCertificate } from "../../apiserver/tls/mint.js";
 
 export interface CertFiles {
   certPem: string;
@@ -34,66 +30,32 @@ export interface CertRequest {
   days?: number;
 }
 
-/** `-subj` syntax: "/CN=x/O=a/O=b", with the separators escaped inside values. */
-function subject(cn: string, groups: string[] = []): string {
-  const esc = (v: string) => v.replace(/[\\/+=]/g, (c) => `\\${c}`);
-  return [`/CN=${esc(cn)}`, ...groups.map((g) => `/O=${esc(g)}`)].join("");
-}
-
-async function openssl(dir: string, base: string, extensions: string[], args: string[]): Promise<CertFiles> {
+function write(dir: string, base: string, pair: { cert: string; key: string }): CertFiles {
   const certPath = path.join(dir, `${base}.crt`);
   const keyPath = path.join(dir, `${base}.key`);
-  // A config of our own: the system openssl.cnf would add its default (CA) extensions to `req -x509`.
-  const config = path.join(dir, `${base}.cnf`);
-  writeFileSync(config, ["[req]", "distinguished_name = dn", "x509_extensions = ext", "[dn]", "[ext]", ...extensions, ""].join("\n"));
-  try {
-    await run("openssl", [
-      "req", "-x509", "-config", config,
-      "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-      "-keyout", keyPath, "-out", certPath,
-      "-set_serial", `0x${randomBytes(16).toString("hex").replace(/^./, "1")}`,
-      ...args,
-    ]);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === "ENOENT") throw new Error("the openssl command is needed to make certificates (apt-get install openssl)");
-    throw new Error(`openssl failed for ${certPath}: ${err.stderr ?? err.message}`);
-  } finally {
-    rmSync(config, { force: true });
-  }
-  return { certPem: readFileSync(certPath, "utf8"), keyPem: readFileSync(keyPath, "utf8"), certPath, keyPath };
+  writeFileSync(certPath, pair.cert);
+  writeFileSync(keyPath, pair.key, { mode: 0o600 });
+  return { certPem: pair.cert, keyPem: pair.key, certPath, keyPath };
 }
 
 /** A self-signed CA written to `<dir>/<base>.crt|.key`. */
-export function createCa(dir: string, base: string, commonName: string): Promise<Ca> {
-  return openssl(
-    dir,
-    base,
-    [
-      "basicConstraints = critical, CA:TRUE",
-      "keyUsage = critical, keyCertSign, cRLSign, digitalSignature",
-      "subjectKeyIdentifier = hash",
-    ],
-    ["-subj", subject(commonName), "-days", "3650"],
-  );
+export async function createCa(dir: string, base: string, commonName: string): Promise<Ca> {
+  return write(dir, base, await createCA(commonName));
 }
 
 /** A certificate signed by `ca`, written to `<dir>/<base>.crt|.key`. */
-export function issueCert(ca: Ca, dir: string, base: string, req: CertRequest): Promise<CertFiles> {
-  const sans = [...(req.dns ?? []).map((d) => `DNS:${d}`), ...(req.ips ?? []).map((ip) => `IP:${ip}`)];
-  return openssl(
-    dir,
-    base,
-    [
-      "basicConstraints = critical, CA:FALSE",
-      "keyUsage = critical, digitalSignature",
-      `extendedKeyUsage = ${req.usage === "server" ? "serverAuth" : "clientAuth"}`,
-      "subjectKeyIdentifier = hash",
-      "authorityKeyIdentifier = keyid",
-      ...(sans.length ? [`subjectAltName = ${sans.join(", ")}`] : []),
-    ],
-    ["-CA", ca.certPath, "-CAkey", ca.keyPath, "-subj", subject(req.cn, req.groups), "-days", String(req.days ?? 365)],
+export async function issueCert(ca: Ca, dir: string, base: string, req: CertRequest): Promise<CertFiles> {
+  const pair = await createCertificate(
+    {
+      commonName: req.cn,
+      organizations: req.groups ?? [],
+      hosts: [...(req.dns ?? []), ...(req.ips ?? [])],
+      usages: [req.usage === "server" ? "serverAuth" : "clientAuth"],
+      notAfter: new Date(Date.now() + (req.days ?? 365) * 24 * 3600_000),
+    },
+    { cert: ca.certPem, key: ca.keyPem },
   );
+  return write(dir, base, pair);
 }
 
 /** Everything one kube-apiserver (and its controller-manager) needs. */
@@ -134,8 +96,9 @@ export async function createClusterPki(dir: string): Promise<ClusterPki> {
 async function serviceAccountKeys(dir: string): Promise<{ privateKeyPath: string; publicKeyPath: string }> {
   const privateKeyPath = path.join(dir, "sa.key");
   const publicKeyPath = path.join(dir, "sa.pub");
-  await run("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", privateKeyPath]);
-  await run("openssl", ["pkey", "-in", privateKeyPath, "-pubout", "-out", publicKeyPath]);
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256", privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+  writeFileSync(privateKeyPath, privateKey, { mode: 0o600 });
+  writeFileSync(publicKeyPath, publicKey);
   return { privateKeyPath, publicKeyPath };
 }
 

@@ -242,3 +242,8 @@ export async function waitFor<T>(
     await sleep(intervalMs);
   }
 }
+
+/** Polls `check` until it returns something truthy (false, null and undefined mean "not yet") and returns it. */
+export function until<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 60_000): Promise<T> {
+  return waitFor(async () => (await check()) || undefined, { what, timeoutMs }) as Promise<T>;
+}

@@ -318,9 +318,10 @@ async function watches(targets: Target[], opts: Options, results: Results): Prom
   for (const n of opts.watchers) {
     const byTarget = (results.watch[String(n)] = {} as Results["watch"][string]);
     const watchOpts = (tag: string) => ({ n, events: opts.watchEvents, streamsPerSession: opts.streamsPerSession, eventTimeoutMs: 30_000, openConcurrency: 64, tag });
-    let failed = false;
-    for (let r = 0; r < opts.rounds && !failed; r++) {
-      for (const t of targets) {
+    // A target whose round fails sits out the later rounds of this N; the others go on.
+    const failed = new Set<string>();
+    for (let r = 0; r < opts.rounds; r++) {
+      for (const t of targets.filter((x) => !failed.has(x.key))) {
         try {
           const w = await watchRound(t, watchOpts(`n${n}-r${r}`));
           (byTarget[t.key] ??= []).push(w);
@@ -328,10 +329,9 @@ async function watches(targets: Target[], opts: Options, results: Results): Prom
           if (w.missed) results.problems.push(`watch N=${n} round ${r + 1} ${t.key}: ${w.missed} deliveries missed the 30 s deadline`);
           if (w.openErrors) results.problems.push(`watch N=${n} round ${r + 1} ${t.key}: ${w.openErrors} watch opens failed and were retried; first: ${w.firstOpenError}`);
         } catch (e) {
-          failed = true;
-          results.problems.push(`watch N=${n} round ${r + 1} ${t.key} failed, later rounds of N=${n} skipped: ${(e as Error).message}`);
+          failed.add(t.key);
+          results.problems.push(`watch N=${n} round ${r + 1} ${t.key} failed, ${t.key}'s later rounds of N=${n} skipped: ${(e as Error).message}`);
           say(`watch N=${n} ${t.key} FAILED: ${(e as Error).message}`);
-          break;
         }
       }
     }
@@ -339,15 +339,15 @@ async function watches(targets: Target[], opts: Options, results: Results): Prom
     // Below ~1,000 watches the growth is within the RSS noise (±10 MiB): not worth the restarts.
     if (n < 1_000) continue;
     const mem = (results.watchMemory[String(n)] = {} as Results["watchMemory"][string]);
-    for (let r = 0; r < opts.rounds && !failed; r++) {
-      for (const t of targets.filter((x) => x.restartMain)) {
+    for (let r = 0; r < opts.rounds; r++) {
+      for (const t of targets.filter((x) => x.restartMain && !failed.has(x.key))) {
         try {
           const w = await freshMemoryRound(t, watchOpts(`mem-n${n}-r${r}`));
           (mem[t.key] ??= []).push(w);
           say(`watch memory N=${n} round ${r + 1}/${opts.rounds} ${t.key} (restarted): ${(w.rssBefore.main / 1048576).toFixed(0)} → ${(w.rssOpen.main / 1048576).toFixed(0)} MiB, ${(w.perWatchBytes / 1024).toFixed(1)} KiB/watch`);
           if (w.openErrors) results.problems.push(`watch memory N=${n} round ${r + 1} ${t.key}: ${w.openErrors} watch opens failed and were retried; first: ${w.firstOpenError}`);
         } catch (e) {
-          failed = true;
+          failed.add(t.key);
           results.problems.push(`watch memory N=${n} round ${r + 1} ${t.key} failed: ${(e as Error).message}`);
           say(`watch memory N=${n} ${t.key} FAILED: ${(e as Error).message}`);
         }

@@ -4,7 +4,7 @@
  * emits even when the tree has type errors (other work in progress): those are returned, not thrown.
  */
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "../test/harness/index.js";
@@ -32,4 +32,21 @@ export async function buildServer(): Promise<Built> {
   const entry = path.join(BUILD_DIR, "main.js");
   if (!existsSync(entry)) throw new Error(`tsc produced no ${entry}: ${typeErrors}`);
   return { entry, env: { ...process.env, CLUSTERSET_CRDS_DIR: path.join(repoRoot, "resources", "crds") }, typeErrors };
+}
+
+/**
+ * bench/floor-server.ts as plain JavaScript (bench/.dist/floor-server.js), so the floor runs as `node …` with
+ * no tsx loader in its process: typescript's transpileModule, types erased, nothing else changed.
+ */
+export async function buildFloor(): Promise<string> {
+  const ts = (await import("typescript")).default;
+  const src = path.join(repoRoot, "bench", "floor-server.ts");
+  const out = path.join(BUILD_DIR, "floor-server.js");
+  const { outputText } = ts.transpileModule(readFileSync(src, "utf8"), {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    fileName: src,
+  });
+  mkdirSync(BUILD_DIR, { recursive: true });
+  writeFileSync(out, outputText);
+  return out;
 }

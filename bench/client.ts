@@ -69,6 +69,8 @@ export interface RequestSpec {
 
 export interface Reply {
   status: number;
+  /** The response's content-type header ("" when absent). */
+  contentType: string;
   /** Response body bytes (as received: no compression is asked for). */
   bytes: number;
   /** Milliseconds from sending the request to the end of the response body. */
@@ -97,6 +99,7 @@ export function request(session: Session, spec: RequestSpec): Promise<Reply> {
     const t0 = performance.now();
     const stream = session.request(headers, { endStream: !spec.body });
     let status = 0;
+    let contentType = "";
     let bytes = 0;
     const head: Buffer[] = [];
     let headLen = 0;
@@ -104,7 +107,10 @@ export function request(session: Session, spec: RequestSpec): Promise<Reply> {
     let tail: Buffer[] = [];
     let tailLen = 0;
     stream.setTimeout(spec.timeoutMs ?? 120_000, () => stream.close(http2.constants.NGHTTP2_CANCEL));
-    stream.on("response", (h) => (status = Number(h[":status"])));
+    stream.on("response", (h) => {
+      status = Number(h[":status"]);
+      contentType = String(h["content-type"] ?? "");
+    });
     stream.on("data", (chunk: Buffer) => {
       bytes += chunk.length;
       if (headLen < HEAD_BYTES) {
@@ -123,6 +129,7 @@ export function request(session: Session, spec: RequestSpec): Promise<Reply> {
       const ms = performance.now() - t0;
       resolve({
         status,
+        contentType,
         bytes,
         ms,
         head: Buffer.concat(head).subarray(0, HEAD_BYTES).toString("utf8"),

@@ -33,6 +33,8 @@ export interface Options {
   withEtcd: boolean;
   /** Also A-direct: our server without the hub in front (a diagnostic). */
   direct: boolean;
+  /** Also the floor: a bare node:http2 server behind its own hub replaying A's bytes (LIST and watch only). */
+  floor?: boolean;
   out: string;
 }
 

@@ -1,7 +1,9 @@
 /**
  * `npx tsx bench/run.ts [--quick] [--with-etcd] …` (`npm run bench` runs it without flags, then
  * bench/federation.ts): our server through the hub (A) side by side with a plain
- * kube-apiserver + the upstream ClusterProfile CRD (B), alternating A B A B … in every workload, then
+ * kube-apiserver + the upstream ClusterProfile CRD (B) and, in the LIST and watch workloads, the floor (a bare
+ * node:http2 server handing out A's captured bytes through its own hub), alternating A B Floor … in every
+ * workload, then
  * bench/RESULTS.md (bench/RESULTS-quick.md with --quick) and the raw numbers as JSON beside it.
  * See /work/shared/BENCH.md for the method and the goals; bench/README.md for the flags.
  */
@@ -12,10 +14,11 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { repoRoot } from "../test/harness/index.js";
 import { closeSession, connect } from "./client.js";
-import { buildServer, type Built } from "./build.js";
+import { buildFloor, buildServer, type Built } from "./build.js";
+import { captureForFloor, checkFloor } from "./floor.js";
 import { writeReport } from "./report.js";
 import type { Machine, Options, Results } from "./results.js";
-import { kubeVersion, startCrdApiserver, startOurs, type Target } from "./targets.js";
+import { kubeVersion, startCrdApiserver, startFloor, startOurs, type Target } from "./targets.js";
 import { WRITES_NAMESPACE } from "./fixtures.js";
 import { createAndStatus } from "./workloads/create.js";
 import { countItems, listRound, type ListKind } from "./workloads/list.js";
@@ -42,6 +45,7 @@ function options(): Options {
       "server-entry": { type: "string", default: "built" },
       workloads: { type: "string", default: "list,watch,writes" },
       "without-direct": { type: "boolean", default: false },
+      "without-floor": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -78,6 +82,8 @@ function options(): Options {
     streamsPerSession: int("streams-per-session", values["streams-per-session"], 200),
     withEtcd: values["with-etcd"] ?? false,
     direct: !(values["without-direct"] ?? false),
+    // The floor only serves the LIST and watch workloads.
+    floor: !(values["without-floor"] ?? false) && workloads.some((w) => w === "list" || w === "watch"),
     out: values.out ?? path.join(repoRoot, "bench", quick ? "RESULTS-quick.md" : "RESULTS.md"),
   };
 }
@@ -116,27 +122,32 @@ async function startTargets(opts: Options, problems: string[]): Promise<Target[]
     built = await buildServer();
     if (built.typeErrors) problems.push(`the tree had type errors when compiled (tsc emitted anyway; the run used that output): ${built.typeErrors.split("\n").slice(0, 5).join(" / ")}`);
   }
+  const floorEntry = opts.floor ? await buildFloor() : undefined;
   const ours = (storage: "level" | "etcd") => startOurs({ storage, ...(built ? { entry: built.entry, env: built.env } : {}) });
-  const [a, b, e] = await Promise.allSettled([ours("level"), startCrdApiserver(), ...(opts.withEtcd ? [ours("etcd")] : [])]);
-  const up = [a, b, e].flatMap((s) => (s?.status === "fulfilled" ? [s.value] : []));
+  const none = Promise.resolve(undefined);
+  const settled = await Promise.allSettled([ours("level"), startCrdApiserver(), opts.withEtcd ? ours("etcd") : none, floorEntry ? startFloor(floorEntry) : none]);
+  const up = settled.flatMap((s) => (s.status === "fulfilled" && s.value ? [s.value] : []));
   const stops = up.map((x) => ("viaHub" in x ? x.viaHub : x));
-  const failed = [a, b, e].find((s): s is PromiseRejectedResult => s?.status === "rejected");
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
   if (failed) {
     await Promise.allSettled(stops.map((t) => t.stop()));
     throw failed.reason;
   }
-  const A = (a as PromiseFulfilledResult<Awaited<ReturnType<typeof ours>>>).value;
-  const B = (b as PromiseFulfilledResult<Target>).value;
-  const E = e ? (e as PromiseFulfilledResult<Awaited<ReturnType<typeof ours>>>).value : undefined;
-  // Order of every round: A, B, then A-etcd, then the diagnostic A-direct.
-  return [A.viaHub, B, ...(E ? [E.viaHub] : []), ...(opts.direct ? [A.direct] : [])];
+  const [a, b, e, f] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+    Awaited<ReturnType<typeof ours>>,
+    Target,
+    Awaited<ReturnType<typeof ours>> | undefined,
+    Target | undefined,
+  ];
+  // Order of every round: A, B, the floor, then A-etcd, then the diagnostic A-direct.
+  return [a.viaHub, b, ...(f ? [f] : []), ...(e ? [e.viaHub] : []), ...(opts.direct ? [a.direct] : [])];
 }
 
 async function main(): Promise<void> {
   const opts = options();
   // `npm run bench` runs this with no flags (and then bench/federation.ts); flags go to `npx tsx bench/run.ts`.
   const command = process.argv.length > 2 ? `npx tsx bench/run.ts ${process.argv.slice(2).join(" ")}` : "npm run bench (npx tsx bench/run.ts)";
-  say(`${command}: ${opts.profiles} profiles, ${opts.rounds} rounds, watchers ${opts.watchers.join("/") || "none"}; starting A (our server behind a hub) and B (kube-apiserver + CRD)`);
+  say(`${command}: ${opts.profiles} profiles, ${opts.rounds} rounds, watchers ${opts.watchers.join("/") || "none"}; starting A (our server behind a hub) and B (kube-apiserver + CRD)${opts.floor ? " and the floor (a bare node:http2 server behind a hub)" : ""}`);
   const problems: string[] = [];
   const code = tree();
   const targets = await startTargets(opts, problems);
@@ -172,6 +183,7 @@ async function main(): Promise<void> {
   try {
     for (const t of targets) if (!t.sharesStoreWith) results.rssEmpty[t.key] = sampleRss(t.pids());
     await load(targets, opts, results);
+    await loadFloor(targets, opts, results);
     // A workload that fails is written down and the next one still runs.
     const phases: Array<[string, () => Promise<void>]> = [
       ["list", () => lists(targets, opts, results)],
@@ -204,12 +216,42 @@ async function main(): Promise<void> {
   say(`wrote ${path.relative(process.cwd(), opts.out)} (${results.durationS.toFixed(0)} s in all)`);
 }
 
+/** Targets that hold data of their own: every one but A-direct (A's store) and the floor (A's captured bytes). */
+const stores = (t: Target): boolean => !t.sharesStoreWith && !t.replays;
+
+/**
+ * The floor's bytes: captured from A through its hub after the load (before A's LIST rounds, which see the
+ * same state), written to the floor, then checked through the floor's hub. A failure drops the floor from the
+ * run (written down as a problem); A and B go on.
+ */
+async function loadFloor(targets: Target[], opts: Options, results: Results): Promise<void> {
+  const floor = targets.find((t) => t.replays);
+  if (!floor?.replays) return;
+  try {
+    const from = targets.find((t) => t.key === floor.replays!.from);
+    if (!from) throw new Error(`no target ${floor.replays.from} to capture from`);
+    const t0 = performance.now();
+    const capture = await captureForFloor(from, opts.pageLimit);
+    const loaded = await floor.replays.load(capture);
+    const diffs = await checkFloor(floor, capture);
+    say(`the floor ${loaded} (captured from ${from.key} and loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s)${diffs.length ? `; DIFFERS: ${diffs.join("; ")}` : "; through its hub it answers A's bytes"}`);
+    results.problems.push(...diffs);
+  } catch (e) {
+    results.problems.push(`the floor could not be loaded, the run goes on without it: ${(e as Error).message}`);
+    say(`the floor FAILED to load: ${(e as Error).message}`);
+    targets.splice(targets.indexOf(floor), 1);
+    results.targets = results.targets.filter((t) => t.key !== floor.key);
+    delete results.rssEmpty[floor.key];
+    await floor.stop(true);
+  }
+}
+
 /** N profiles on every target, in `rounds` alternating batches: create throughput, then /status throughput. */
 async function load(targets: Target[], opts: Options, results: Results): Promise<void> {
   const per = Math.ceil(opts.profiles / opts.rounds);
   for (let r = 0; r < opts.rounds; r++) {
     const indices = Array.from({ length: Math.min(per, opts.profiles - r * per) }, (_, i) => r * per + i);
-    for (const t of targets.filter((x) => !x.sharesStoreWith)) {
+    for (const t of targets.filter(stores)) {
       const { create, status } = await createAndStatus(t, indices, opts.concurrency);
       (results.create[t.key] ??= []).push(create);
       (results.status[t.key] ??= []).push(status);
@@ -217,7 +259,7 @@ async function load(targets: Target[], opts: Options, results: Results): Promise
       if (create.errors + status.errors) results.problems.push(`${t.key} load round ${r + 1}: ${create.errors} create and ${status.errors} status errors; first: ${create.firstError ?? status.firstError}`);
     }
   }
-  for (const t of targets.filter((x) => !x.sharesStoreWith)) {
+  for (const t of targets.filter(stores)) {
     const s = await connect(t.endpoint);
     try {
       const c = await countItems(s);
@@ -238,7 +280,7 @@ async function load(targets: Target[], opts: Options, results: Results): Promise
 async function writeDiagnostic(targets: Target[], opts: Options, results: Results): Promise<void> {
   const d = opts.writeDiagObjects;
   for (let r = 0; r < opts.rounds; r++) {
-    for (const t of targets) {
+    for (const t of targets.filter((x) => !x.replays)) {
       // A and A-direct share a store: separate name ranges.
       const base = (t.sharesStoreWith ? 200_000 : 100_000) + r * d;
       const indices = Array.from({ length: d }, (_, i) => base + i);
@@ -276,9 +318,10 @@ async function watches(targets: Target[], opts: Options, results: Results): Prom
   for (const n of opts.watchers) {
     const byTarget = (results.watch[String(n)] = {} as Results["watch"][string]);
     const watchOpts = (tag: string) => ({ n, events: opts.watchEvents, streamsPerSession: opts.streamsPerSession, eventTimeoutMs: 30_000, openConcurrency: 64, tag });
-    let failed = false;
-    for (let r = 0; r < opts.rounds && !failed; r++) {
-      for (const t of targets) {
+    // A target whose round fails sits out the later rounds of this N; the others go on.
+    const failed = new Set<string>();
+    for (let r = 0; r < opts.rounds; r++) {
+      for (const t of targets.filter((x) => !failed.has(x.key))) {
         try {
           const w = await watchRound(t, watchOpts(`n${n}-r${r}`));
           (byTarget[t.key] ??= []).push(w);
@@ -286,10 +329,9 @@ async function watches(targets: Target[], opts: Options, results: Results): Prom
           if (w.missed) results.problems.push(`watch N=${n} round ${r + 1} ${t.key}: ${w.missed} deliveries missed the 30 s deadline`);
           if (w.openErrors) results.problems.push(`watch N=${n} round ${r + 1} ${t.key}: ${w.openErrors} watch opens failed and were retried; first: ${w.firstOpenError}`);
         } catch (e) {
-          failed = true;
-          results.problems.push(`watch N=${n} round ${r + 1} ${t.key} failed, later rounds of N=${n} skipped: ${(e as Error).message}`);
+          failed.add(t.key);
+          results.problems.push(`watch N=${n} round ${r + 1} ${t.key} failed, ${t.key}'s later rounds of N=${n} skipped: ${(e as Error).message}`);
           say(`watch N=${n} ${t.key} FAILED: ${(e as Error).message}`);
-          break;
         }
       }
     }
@@ -297,15 +339,15 @@ async function watches(targets: Target[], opts: Options, results: Results): Prom
     // Below ~1,000 watches the growth is within the RSS noise (±10 MiB): not worth the restarts.
     if (n < 1_000) continue;
     const mem = (results.watchMemory[String(n)] = {} as Results["watchMemory"][string]);
-    for (let r = 0; r < opts.rounds && !failed; r++) {
-      for (const t of targets.filter((x) => x.restartMain)) {
+    for (let r = 0; r < opts.rounds; r++) {
+      for (const t of targets.filter((x) => x.restartMain && !failed.has(x.key))) {
         try {
           const w = await freshMemoryRound(t, watchOpts(`mem-n${n}-r${r}`));
           (mem[t.key] ??= []).push(w);
           say(`watch memory N=${n} round ${r + 1}/${opts.rounds} ${t.key} (restarted): ${(w.rssBefore.main / 1048576).toFixed(0)} → ${(w.rssOpen.main / 1048576).toFixed(0)} MiB, ${(w.perWatchBytes / 1024).toFixed(1)} KiB/watch`);
           if (w.openErrors) results.problems.push(`watch memory N=${n} round ${r + 1} ${t.key}: ${w.openErrors} watch opens failed and were retried; first: ${w.firstOpenError}`);
         } catch (e) {
-          failed = true;
+          failed.add(t.key);
           results.problems.push(`watch memory N=${n} round ${r + 1} ${t.key} failed: ${(e as Error).message}`);
           say(`watch memory N=${n} ${t.key} FAILED: ${(e as Error).message}`);
         }

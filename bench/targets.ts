@@ -2,13 +2,17 @@
  * The systems under test, each reached through a kube-apiserver with its admin client certificate:
  *  A  — our server behind hub 1 (startClusterSet: hub + APIService, the hub proxies to us over HTTP/2);
  *       level storage by default, or its own etcd (`--storage-backend=etcd`) for the A/etcd variant;
- *  B  — a second, plain kube-apiserver (the release test/go/kube pins) + etcd (startCluster) with the upstream ClusterProfile CRD.
+ *  B  — a second, plain kube-apiserver (the release test/go/kube pins) + etcd (startCluster) with the upstream ClusterProfile CRD;
+ *  Floor — a bare node:http2 server (bench/floor-server.ts) behind hub 2, registered like A (startClusterSet with
+ *       the floor as the server entry), handing out the bytes captured from A after the load: what serving
+ *       those bytes through a hub costs at least.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { kubeVersion as pinnedKube } from "../test/harness/binaries.js";
 import path from "node:path";
 import {
   repoRoot,
+  httpsRequest,
   spawnLogged,
   startCluster,
   startClusterSet,
@@ -21,8 +25,9 @@ import {
 import { closeSession, connect, expectStatus, request, type Endpoint } from "./client.js";
 import { COLLECTION, NAMESPACE, namespaceBody, WRITES_NAMESPACE } from "./fixtures.js";
 import { findPid } from "./workloads/rss.js";
+import type { FloorFile, FloorManifest } from "./floor-server.js";
 
-export type TargetKey = "A" | "A-etcd" | "B" | "A-direct";
+export type TargetKey = "A" | "A-etcd" | "B" | "Floor" | "A-direct";
 
 export interface Target {
   key: TargetKey;
@@ -35,6 +40,8 @@ export interface Target {
   mainName: string;
   /** Another view of a target that holds the data (A-direct: A's server without the hub): not loaded again. */
   sharesStoreWith?: TargetKey;
+  /** Stores nothing: serves the bytes captured from that target (the floor). Not loaded, no writes. */
+  replays?: { from: TargetKey; load(capture: FloorCapture): Promise<string> };
   /** Restarts the main process (our server) and waits until it serves again; for a fresh-heap memory baseline. */
   restartMain?(): Promise<void>;
   /** Stops every process of this target; `keepLogs` keeps its run directory (test/.runs/…). */
@@ -80,14 +87,14 @@ export interface OursOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Our server as a plain `node <entry> serve …` child, with the harness's command line minus `--import tsx`. */
-function plainNodeServer(cs: ClusterSet, env: NodeJS.ProcessEnv | undefined) {
+/** Our server (or the floor) as a plain `node <entry> serve …` child, with the harness's command line minus `--import tsx`. */
+function plainNodeServer(cs: ClusterSet, env: NodeJS.ProcessEnv | undefined, what = "our server") {
   const args = cs.server.args.filter((a, i, all) => !(a === "--import" && all[i + 1] === "tsx") && !(a === "tsx" && all[i - 1] === "--import"));
   let proc: ManagedProcess | undefined;
   let starts = 0;
   const start = async () => {
     proc = spawnLogged({ name: `server-node${starts++ ? `-${starts}` : ""}`, command: process.execPath, args, runDir: cs.runDir, cwd: repoRoot, ...(env ? { env } : {}) });
-    await waitForHttpsOk(`${cs.server.url}/readyz`, { ca: cs.server.caPem }, { what: "our server /readyz", proc, timeoutMs: 120_000 });
+    await waitForHttpsOk(`${cs.server.url}/readyz`, { ca: cs.server.caPem }, { what: `${what} /readyz`, proc, timeoutMs: 120_000 });
   };
   return {
     args,
@@ -165,6 +172,88 @@ export async function startOurs(o: OursOptions): Promise<{ viaHub: Target; direc
     throw e;
   }
   return { viaHub: t, direct };
+}
+
+/** One captured response: its body and content type. */
+export interface CapturedBody {
+  body: Buffer;
+  contentType: string;
+}
+
+/** What the floor hands out, captured from A after the load (see captureForFloor in run.ts). */
+export interface FloorCapture {
+  collection: string;
+  full: CapturedBody;
+  rv0: CapturedBody;
+  table: CapturedBody;
+  limit1: CapturedBody;
+  pageLimit: number;
+  /** Each page of the paged walk by the continue token that asks for it ("" for the first). */
+  pages: Array<{ token: string } & CapturedBody>;
+  object: CapturedBody;
+  /** A's event line (newline included), and the label value in it that the floor replaces per trigger. */
+  event: CapturedBody;
+  eventMarker: string;
+}
+
+/**
+ * The floor behind its own hub: startClusterSet with bench/.dist/floor-server.js (see buildFloor) as the
+ * server entry, run as plain `node` (no tsx loader), registered with an APIService and its CA like A. Its
+ * capture is written into its `--data-dir` and loaded through its admin endpoint (directly, not via the hub).
+ */
+export async function startFloor(entry: string): Promise<Target> {
+  const cs: ClusterSet = await startClusterSet({ members: 0, label: "bench-floor", server: { entry, start: false } });
+  const plain = plainNodeServer(cs, undefined, "the floor");
+  const stop = async (keepLogs?: boolean) => {
+    await cs.unregisterApiService().catch(() => {});
+    await plain.stop();
+    await cs.stop({ keepLogs });
+  };
+  const dataDir = plain.args.find((a) => a.startsWith("--data-dir="))?.slice("--data-dir=".length);
+  const t: Target = {
+    key: "Floor",
+    title: `the floor: a bare node:http2 server (bench/floor-server.ts, no logic, HTTP/2 and HTTP/1.1 on one port) handing out the bytes captured from A after the load (LISTs, pages by A's continue tokens, A's event line with each trigger's label value put in, one write per watch stream), behind its own hub kube-apiserver ${pinnedKube} (APIService, like A)`,
+    endpoint: endpointOf(cs.hub),
+    mainName: "floor server",
+    pids: () => ({ main: plain.pid(), others: { "hub kube-apiserver": cs.hub.processes.apiserver.pid } }),
+    replays: {
+      from: "A",
+      async load(c: FloorCapture): Promise<string> {
+        if (!dataDir) throw new Error("the floor has no --data-dir");
+        mkdirSync(dataDir, { recursive: true });
+        const put = (name: string, b: CapturedBody): FloorFile => {
+          writeFileSync(path.join(dataDir, name), b.body);
+          return { file: name, contentType: b.contentType };
+        };
+        const manifest: FloorManifest = {
+          collection: c.collection,
+          full: put("list-full.json", c.full),
+          rv0: put("list-rv0.json", c.rv0),
+          table: put("list-table.json", c.table),
+          limit1: put("list-limit1.json", c.limit1),
+          pageLimit: c.pageLimit,
+          pages: Object.fromEntries(c.pages.map((p, i) => [p.token, put(`page-${i}.json`, p)])),
+          object: put("object.json", c.object),
+          event: put("event.json", c.event),
+          eventMarker: c.eventMarker,
+        };
+        writeFileSync(path.join(dataDir, "manifest.json"), JSON.stringify(manifest, null, 1));
+        const r = await httpsRequest(`${cs.server.url}/_floor/load`, { ca: cs.server.caPem }, { method: "POST", timeoutMs: 60_000 });
+        if (r.status !== 200) throw new Error(`the floor did not load its capture: HTTP ${r.status}: ${r.body.slice(0, 300)}`);
+        return (JSON.parse(r.body) as { message: string }).message;
+      },
+    },
+    stop: (keepLogs) => stop(keepLogs),
+  };
+  try {
+    await plain.start();
+    await cs.registerApiService();
+    await prepare(t);
+  } catch (e) {
+    await stop(true);
+    throw e;
+  }
+  return t;
 }
 
 export async function startCrdApiserver(): Promise<Target> {

@@ -48,7 +48,7 @@ async function withRetry(s: Session, spec: RequestSpec, what: string, tally: Tal
   }
 }
 
-const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+export const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
 
 async function once(s: Session, kind: Exclude<ListKind, "paged">, tally: Tally): Promise<{ ms: number; bytes: number }> {
   const path = kind === "rv0" ? `${COLLECTION}?resourceVersion=0` : COLLECTION;
@@ -57,7 +57,7 @@ async function once(s: Session, kind: Exclude<ListKind, "paged">, tally: Tally):
   return { ms: since(t0), bytes: r.bytes };
 }
 
-const CONTINUE = /"continue":"([^"]*)"/;
+export const CONTINUE = /"continue":"([^"]*)"/;
 
 async function walk(s: Session, limit: number, tally: Tally): Promise<{ ms: number; bytes: number; pages: number }> {
   const t0 = performance.now();

@@ -2,7 +2,7 @@
  * One event to N watchers through the front kube-apiserver. N watch streams on the ClusterProfile collection
  * (from the current resourceVersion: no initial events), multiplexed over HTTP/2 sessions from this process to
  * the front kube-apiserver with the admin client certificate (up to `streamsPerSession` each, as client-go
- * multiplexes). Then one object is updated (merge patch of a label) once untimed, then `events` times; each watcher's latency is
+ * multiplexes, and no more than the server's SETTINGS_MAX_CONCURRENT_STREAMS). Then one object is updated (merge patch of a label) once untimed, then `events` times; each watcher's latency is
  * from just before the PATCH is sent to the arrival of the complete event line carrying that update.
  * RSS of the server processes is read before the watches open and once they are all open.
  */
@@ -104,8 +104,12 @@ export async function watchRound(t: Target, opts: WatchOptions): Promise<WatchRo
       }
     };
 
+    // No more streams per session than the front kube-apiserver allows (SETTINGS_MAX_CONCURRENT_STREAMS: 100 on
+    // 1.37): Go's HTTP/2 transport opens another connection at that limit; node:http2 would queue the excess
+    // streams, and a queued watch never opens.
+    const perSession = Math.max(1, Math.min(opts.streamsPerSession, control.remoteSettings.maxConcurrentStreams ?? opts.streamsPerSession));
     const t0 = performance.now();
-    const nSessions = Math.ceil(opts.n / opts.streamsPerSession);
+    const nSessions = Math.ceil(opts.n / perSession);
     for (let i = 0; i < nSessions; i++) sessions.push(await connect(t.endpoint));
     let next = 0;
     let openErrors = 0;

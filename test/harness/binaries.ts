@@ -64,7 +64,8 @@ function runKubeSh(): Promise<Map<string, string>> {
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
     child.once("error", reject);
-    child.once("exit", (code) => {
+    // "close", not "exit": the exit can come before the last of stdout has been read.
+    child.once("close", (code) => {
       if (code !== 0) return reject(new Error(`${script} failed with code ${code} (its output is above)`));
       const paths = new Map<string, string>();
       for (const line of out.split("\n")) {

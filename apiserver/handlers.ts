@@ -121,7 +121,7 @@ export async function handleResource(req: Request, res: Response, info: RequestI
     user,
     namespace: info.namespace,
     dryRun: info.verb in optionsKinds ? dryRun(q, optionsKinds[info.verb]!) : false,
-    fieldValidation: fieldValidation(q),
+    fieldValidation: fieldValidation(q, ["create", "update", "patch"].includes(info.verb) ? optionsKinds[info.verb] : undefined),
     warnings: [],
   };
   const fm = q.get("fieldManager");

@@ -46,7 +46,8 @@ export function dryRun(q: URLSearchParams, optionsKind: string): boolean {
   const values = q.getAll("dryRun");
   const bad = values.filter((v) => v !== "All");
   if (bad.length > 0) {
-    const message = `Unsupported value: []string{${values.map((v) => JSON.stringify(v)).join(", ")}}: supported values: "All"`;
+    // Newer apimachinery (field.Error, ≥ 1.3x) prints a slice as JSON: `["Bogus"]`.
+    const message = `Unsupported value: ${JSON.stringify(values)}: supported values: "All"`;
     throw new StatusError(422, "Invalid", `${optionsKind}.meta.k8s.io "" is invalid: dryRun: ${message}`, {
       group: "meta.k8s.io",
       kind: optionsKind,
@@ -56,11 +57,20 @@ export function dryRun(q: URLSearchParams, optionsKind: string): boolean {
   return values.length > 0;
 }
 
-export function fieldValidation(q: URLSearchParams): "Strict" | "Warn" | "Ignore" {
+/**
+ * fieldValidation of a create, update or patch (`optionsKind` CreateOptions, …): anything but Ignore, Warn, Strict
+ * or "" is 422 on the options kind, as kube-apiserver ≥ 1.2x validates it; other verbs ignore the parameter.
+ */
+export function fieldValidation(q: URLSearchParams, optionsKind?: string): "Strict" | "Warn" | "Ignore" {
   const v = q.get("fieldValidation");
-  if (v === null || v === "") return "Warn";
+  if (v === null || v === "" || optionsKind === undefined) return "Warn";
   if (v === "Strict" || v === "Warn" || v === "Ignore") return v;
-  throw badRequest(`fieldValidation parameter unsupported: ${v}. Supported values: Ignore, Warn, Strict`);
+  const message = `Unsupported value: ${JSON.stringify(v)}: supported values: "", "Ignore", "Strict", "Warn"`;
+  throw new StatusError(422, "Invalid", `${optionsKind}.meta.k8s.io "" is invalid: fieldValidation: ${message}`, {
+    group: "meta.k8s.io",
+    kind: optionsKind,
+    causes: [{ type: "FieldValueNotSupported", message, field: "fieldValidation" }],
+  });
 }
 
 /** DeleteOptions from the body (v1 or meta.k8s.io/v1) and the query, the query winning as in kube-apiserver. */

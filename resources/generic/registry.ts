@@ -4,7 +4,8 @@
  */
 import type { KubeObject, Store, Watch } from "../../storage/interface.js";
 import type { ResourceDescriptor } from "../descriptor.js";
-import { badRequest, conflict, invalid, notFound, type StatusCause } from "../errors.js";
+import { badRequest, conflict, invalid, notFound, StatusError, type StatusCause } from "../errors.js";
+import { goJSON, goQuote } from "../schema/go-format.js";
 import type { Columns, DeleteOptions, KubeList, ListQuery, PatchType, RequestContext, ResourceREST } from "../rest.js";
 import { combine, parseFieldSelector, parseLabelSelector } from "../selectors.js";
 import { applyPatch } from "./apply.js";
@@ -102,7 +103,16 @@ export class Registry implements ResourceREST {
     const obj = decodeBody(body, this.descriptor);
     checkNamespace(obj, ctx.namespace);
     if (obj.metadata.resourceVersion) throw badRequest("resourceVersion should not be set on objects to be created");
-    return this.insert(ctx, obj, { manager: managerName(ctx) });
+    return this.insert(ctx, obj, { manager: managerName(ctx) }).catch((e: unknown) => {
+      throw this.decodeError(e);
+    });
+  }
+
+  /** A strict decoding error of a create or update body, worded as kube-apiserver's decoder reports it. */
+  private decodeError(e: unknown): unknown {
+    if (!isStrictDecodingError(e)) return e;
+    const kind = this.descriptor.kind;
+    return badRequest(`${kind} in version ${JSON.stringify(this.descriptor.version)} cannot be handled as a ${kind}: ${e.message}`);
   }
 
   /**
@@ -140,15 +150,18 @@ export class Registry implements ResourceREST {
       // After the object is known to exist (404 first), as kube-apiserver's store.Update orders it; this 422 names
       // the resource, not the Kind (store.go's qualifiedResource).
       if (!obj.metadata.resourceVersion) {
-        throw invalid(this.gr.group, this.gr.resource, name, [{ type: "FieldValueInvalid", field: "metadata.resourceVersion", message: "Invalid value: 0x0: must be specified for an update" }]);
+        throw invalid(this.gr.group, this.gr.resource, name, [{ type: "FieldValueInvalid", field: "metadata.resourceVersion", message: "Invalid value: 0: must be specified for an update" }]);
       }
       // A uid in the body is a precondition (rest.DefaultUpdatedObjectInfo).
       if (obj.metadata.uid && obj.metadata.uid !== current.metadata.uid) {
         throw conflict(this.gr, name, `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${current.metadata.uid}`);
       }
       if (obj.metadata.resourceVersion !== current.metadata.resourceVersion) throw conflict(this.gr, name);
-      return obj;
-    }, subresource, { manager: managerName(ctx) });
+      // A copy: validation prunes in place, and a retried attempt must see the body as sent.
+      return structuredClone(obj);
+    }, subresource, { manager: managerName(ctx) }).catch((e: unknown) => {
+      throw this.decodeError(e);
+    });
     return { object, created: false };
   }
 
@@ -156,15 +169,22 @@ export class Registry implements ResourceREST {
     this.checkSubresource(subresource, name);
     checkPatchOptions(type, ctx, force);
     if (type === "apply") return applyPatch(this, ctx, name, patch, subresource, force === true);
+    let sent: KubeObject | undefined;
     const object = await this.write(ctx, name, (current) => {
       const patched = (type === "json" ? applyJSONPatch(current, patch) : applyMergePatch(current, patch)) as KubeObject;
+      if (ctx.fieldValidation === "Strict") sent = structuredClone(patched);
       const obj = decodeBody(patched, this.descriptor);
       // A patch may carry a resourceVersion: then it is a precondition, as for an update.
       if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== current.metadata.resourceVersion) throw conflict(this.gr, name);
       if (obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name ?? ""}) does not match the name on the URL (${name})`);
       checkNamespace(obj, ctx.namespace);
       return obj;
-    }, subresource, { manager: managerName(ctx) });
+    }, subresource, { manager: managerName(ctx) }).catch((e: unknown) => {
+      // kube-apiserver's patcher decodes the patched object strictly and answers 422 on `patch`, quoting it.
+      if (!isStrictDecodingError(e) || !sent) throw e;
+      const message = `Invalid value: ${goQuote(goJSON(sent))}: ${e.message}`;
+      throw new StatusError(422, "Invalid", ` "" is invalid: patch: ${message}`, { causes: [{ type: "FieldValueInvalid", message, field: "patch" }] });
+    });
     return { object, created: false };
   }
 
@@ -254,3 +274,5 @@ export class Registry implements ResourceREST {
     if (causes.length > 0) throw invalid(this.descriptor.group, this.descriptor.kind, obj.metadata.name ?? "", causes);
   }
 }
+
+const isStrictDecodingError = (e: unknown): e is StatusError => e instanceof StatusError && e.status.code === 400 && e.message.startsWith("strict decoding error: ");

@@ -12,9 +12,9 @@ import { applyPatch } from "./apply.js";
 import { checkNamespace, decodeBody } from "./body.js";
 import { FieldManager } from "./field-manager.js";
 import { rootType } from "./field-types.js";
-import { listOptions } from "./list-options.js";
-import { generateName, newUID, now, sameContent, specChanged } from "./meta.js";
-import { applyJSONPatch, applyMergePatch } from "./patch.js";
+import { checkWatchOptions, listOptions } from "./list-options.js";
+import { generateName, isPlainObject, newUID, now, sameContent, specChanged } from "./meta.js";
+import { applyJSONPatch, applyMergePatch, checkMergePatch } from "./patch.js";
 import { mapped } from "./storage-errors.js";
 import type { Strategy } from "./strategy.js";
 import { checkPreconditions, keepSystemFields, withManagedFields } from "./update-meta.js";
@@ -86,6 +86,7 @@ export class Registry implements ResourceREST {
   }
 
   async watch(ctx: RequestContext, query: ListQuery): Promise<Watch> {
+    checkWatchOptions(query);
     const predicate = combine(parseLabelSelector(query.labelSelector), parseFieldSelector(query.fieldSelector));
     return mapped(this.gr, "", () =>
       this.store.watch(this.key(ctx.namespace), {
@@ -169,10 +170,17 @@ export class Registry implements ResourceREST {
     this.checkSubresource(subresource, name);
     checkPatchOptions(type, ctx, force);
     if (type === "apply") return applyPatch(this, ctx, name, patch, subresource, force === true);
+    if (type === "merge") checkMergePatch(patch);
     let sent: KubeObject | undefined;
     const object = await this.write(ctx, name, (current) => {
       const patched = (type === "json" ? applyJSONPatch(current, patch) : applyMergePatch(current, patch)) as KubeObject;
       if (ctx.fieldValidation === "Strict") sent = structuredClone(patched);
+      // kube-apiserver decodes the patched object: metadata of another JSON type is 422 on `patch`, quoting it.
+      if (patched.metadata !== undefined && patched.metadata !== null && !isPlainObject(patched.metadata)) {
+        const type = Array.isArray(patched.metadata) ? "array" : typeof patched.metadata === "boolean" ? "bool" : typeof patched.metadata;
+        throw patchInvalid(patched, `json: cannot unmarshal ${type} into Go value of type v1.ObjectMeta`);
+      }
+      if (!patched.metadata?.name) throw badRequest(`the name of the object (${name} based on URL) was undeterminable: name must be provided`);
       const obj = decodeBody(patched, this.descriptor);
       // A patch may carry a resourceVersion: then it is a precondition, as for an update.
       if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== current.metadata.resourceVersion) throw conflict(this.gr, name);
@@ -182,8 +190,7 @@ export class Registry implements ResourceREST {
     }, subresource, { manager: managerName(ctx) }).catch((e: unknown) => {
       // kube-apiserver's patcher decodes the patched object strictly and answers 422 on `patch`, quoting it.
       if (!isStrictDecodingError(e) || !sent) throw e;
-      const message = `Invalid value: ${goQuote(goJSON(sent))}: ${e.message}`;
-      throw new StatusError(422, "Invalid", ` "" is invalid: patch: ${message}`, { causes: [{ type: "FieldValueInvalid", message, field: "patch" }] });
+      throw patchInvalid(sent, e.message);
     });
     return { object, created: false };
   }
@@ -276,3 +283,9 @@ export class Registry implements ResourceREST {
 }
 
 const isStrictDecodingError = (e: unknown): e is StatusError => e instanceof StatusError && e.status.code === 400 && e.message.startsWith("strict decoding error: ");
+
+/** kube-apiserver's answer when a patched object does not decode: 422 on `patch`, quoting the object as Go's JSON. */
+function patchInvalid(patched: unknown, why: string): StatusError {
+  const message = `Invalid value: ${goQuote(goJSON(patched))}: ${why}`;
+  return new StatusError(422, "Invalid", ` "" is invalid: patch: ${message}`, { causes: [{ type: "FieldValueInvalid", message, field: "patch" }] });
+}

@@ -23,6 +23,7 @@ import { clusterProfiles } from "./differential/clusterprofile.js";
 import { createAndGet } from "./differential/create-get.js";
 import { deletes } from "./differential/delete.js";
 import { fieldValidation } from "./differential/field-validation.js";
+import { hostile } from "./differential/hostile.js";
 import { lists } from "./differential/list.js";
 import { patches } from "./differential/patch.js";
 import { tables } from "./differential/table.js";
@@ -37,6 +38,10 @@ const OPEN_BUGS = new Map<string, string>([
     "media-type-list",
     "406 and 415 messages: kube-apiserver lists its serializers (json, yaml, protobuf); ours list what we accept (no protobuf). Kept on purpose: naming protobuf would send a client to a form we refuse",
   ],
+  ["json-depth", "JSON bodies nested 1,001–10,000 deep: kube-apiserver accepts them (Go's limit is 10,000), we refuse with its max-depth 400 (structuredClone and JSON.stringify exhaust Node's stack near 2,000 levels)"],
+  ["continue-token-message", "a malformed continue token: kube-apiserver says `invalid continue token: continue key is not valid: <Go's base64/JSON error>`, we `continue key is not valid: invalid continue token: <our reason>` (same 400 BadRequest)"],
+  ["post-to-name", "POST to …/placementdecisions/<name>: kube-apiserver creates the body's object (the URL's name unused; `.` and `..` included), we answer 400 or 404"],
+  ["path-empty-segment", "empty path segments: kube-apiserver reads `namespaces//placementdecisions` as all namespaces, `placementdecisions/` as the collection (GET lists, POST creates) and `placementdecisions//status` as name \"\" (404 naming it); we answer 404 `the server could not find the requested resource`"],
 ]);
 
 useDifferentialSides(OPEN_BUGS);
@@ -52,5 +57,6 @@ fieldValidation();
 watches();
 tables();
 clusterProfiles();
+hostile();
 // Last: it restarts our server.
 watchTooOld();

@@ -240,3 +240,37 @@ export function expectServerMeta(o: Json, generation: number): void {
   expect(o.metadata.generation).toBe(generation);
   expect(o.metadata.resourceVersion).toMatch(RV);
 }
+
+/** Our server's own answer (HTTP/2 straight to it, as the hub's proxy sends it): who answered what, through the hub. */
+export async function direct(p: string, init: RequestInit = {}): Promise<{ status: number; body: string }> {
+  const { Direct } = await import("./direct.js");
+  const d = new Direct(cs);
+  try {
+    const body = init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body);
+    const headers = Object.fromEntries(Object.entries(init.headers ?? {}).map(([k, v]) => [k, String(v)]));
+    return await d.request(init.method ?? "GET", p, body, headers);
+  } catch (e) {
+    return { status: -1, body: String(e) };
+  } finally {
+    d.close();
+  }
+}
+
+/**
+ * Several requests of one class: every pair compared, and all mismatches reported at once (with what each side
+ * answered), instead of stopping at the first.
+ */
+export class Mismatches {
+  private readonly lines: string[] = [];
+  add(what: string, a: Answer, b: Answer, opts: Parameters<typeof same>[2] = {}): void {
+    try {
+      expect(a.status, `A answered a server error`).toBeLessThan(500);
+      same(a, b, opts);
+    } catch {
+      this.lines.push(`${what}\n  A ${a.status}: ${a.body.slice(0, 1500)}\n  B ${b.status}: ${b.body.slice(0, 1500)}`);
+    }
+  }
+  check(): void {
+    expect(this.lines, this.lines.join("\n")).toEqual([]);
+  }
+}

@@ -107,7 +107,10 @@ export class Normalizer {
       .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uid>")
       // Each server has its own revisions: a stored resourceVersion quoted in a message is not comparable.
       .replace(/ResourceVersion in record \(\d+\)/g, "ResourceVersion in record (<rv>)")
-      .replace(/too old resource version: (\d+) \(\d+\)/g, "too old resource version: $1 (<rv>)");
+      .replace(/too old resource version: (\d+) \(\d+\)/g, "too old resource version: $1 (<rv>)")
+      // An object quoted in a message (a patch that does not decode): its times and resourceVersion are each side's.
+      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/g, "<time>")
+      .replace(/(resourceVersion\\*":\\*")\d+/g, "$1<rv>");
   }
 
   status(s: Json): Json {

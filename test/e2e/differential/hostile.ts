@@ -4,7 +4,7 @@
  * each scenario says which side answers what.
  */
 import { describe, expect, it } from "vitest";
-import { AV, both, direct, G, given, Mismatches, patch, pd, post, space } from "../support/differential-sides.js";
+import { AV, both, cs, direct, G, given, isOpen, Mismatches, patch, pd, post, rawRequest, space } from "../support/differential-sides.js";
 
 const nested = (depth: number, open: string, close: string, leaf = "1") => `${open.repeat(depth)}${leaf}${close.repeat(depth)}`;
 const withExtra = (name: string, raw: string) => `{"apiVersion":"${AV}","kind":"PlacementDecision","metadata":{"name":"${name}"},"schedulerName":"s","decisions":[],"extra":${raw}}`;
@@ -120,22 +120,36 @@ export function hostile(): void {
 
   describe("hostile input: too long", () => {
     // kube-apiserver's HTTP server takes request lines and headers up to 1 MiB (MaxHeaderBytes, plus Go's 4 KiB
-    // slack) and answers 431 beyond. Through the hub, what is over the hub's limit never reaches us: the hub answers.
-    for (const [what, size] of [["64 KiB", 64 * 1024], ["1.1 MiB", 1_100_000]] as const) {
-      it(`a URL of ${what}`, async () => {
+    // slack) and answers a text/plain `431 Request Header Fields Too Large` beyond. Through the hub (itself a
+    // kube-apiserver) the 1.1 MiB requests never reach us: A's 431 is the hub's. The 64 KiB ones pass the hub and we
+    // answer them (200, as B). Straight on our port, Node's limits answer first: open bug direct-header-limits.
+    const frontProxy = () => ({ ca: cs.server.caPem, cert: cs.frontProxyClient.cert, key: cs.frontProxyClient.key });
+    const asAdmin = { "x-remote-user": "admin", "x-remote-group": "system:masters" };
+    const ours = (p: string, headers: Record<string, string> = {}) =>
+      rawRequest(cs.server.url, frontProxy(), p, { headers: { ...asAdmin, ...headers } }).then(
+        (r) => r.status,
+        () => -1,
+      );
+    for (const [what, size, status] of [["64 KiB", 64 * 1024, 200], ["1.1 MiB", 1_100_000, 431]] as const) {
+      it(`a URL of ${what}: ${status}`, async () => {
         const { PD } = await space("too-long");
         const m = new Mismatches();
-        const [a, b] = await both(`${PD}?ignored=${"a".repeat(size)}`);
+        const p = `${PD}?ignored=${"a".repeat(size)}`;
+        const [a, b] = await both(p);
+        expect([a.status, b.status]).toEqual([status, status]);
         m.add(`URL of ${what}`, a, b);
         m.check();
+        if (!isOpen("direct-header-limits")) expect(await ours(p)).toBe(status);
       });
 
-      it(`a header of ${what}`, async () => {
+      it(`a header of ${what}: ${status}`, async () => {
         const { PD } = await space("too-long");
         const m = new Mismatches();
         const [a, b] = await both(PD, { headers: { "x-filler": "a".repeat(size) } });
+        expect([a.status, b.status]).toEqual([status, status]);
         m.add(`header of ${what}`, a, b);
         m.check();
+        if (!isOpen("direct-header-limits")) expect(await ours(PD, { "x-filler": "a".repeat(size) })).toBe(status);
       });
     }
   });

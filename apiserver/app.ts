@@ -51,7 +51,15 @@ export function createApp(deps: AppDeps): (req: Request, res: Response) => void 
     const auditID = String(req.headers["audit-id"] ?? "") || randomUUID();
     res.setHeader("audit-id", auditID);
     const url = new URL(req.url ?? "/", "https://localhost");
-    const path = url.pathname;
+    // The path as kube-apiserver routes it (Go's URL.Path): percent-decoded, dot segments kept (new URL() would
+    // resolve `..` and leave `%2F` encoded: `/namespaces/../x` would list every namespace).
+    const rawPath = (req.url ?? "/").split("?")[0] || "/";
+    let path: string;
+    try {
+      path = decodeURIComponent(rawPath);
+    } catch {
+      path = rawPath;
+    }
     const method = req.method ?? "GET";
     let user: UserInfo | undefined;
     let info: RequestInfo | undefined;

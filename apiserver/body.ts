@@ -45,12 +45,45 @@ export function parseObjectBody(req: Request, raw: Buffer, kind: string): unknow
     return doc;
   }
   const text = raw.toString("utf8");
+  const deep = tooDeep(text);
+  if (deep) throw badRequest(`the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: invalid character '${deep}' exceeded max depth (${summarize(raw)})`);
   try {
     return JSON.parse(text);
   } catch (e) {
-    // kube-apiserver quotes the start of what it could not parse.
-    throw unrecognized(`json parse error: ${goJSONError(e as Error)}${text ? ` (${text.slice(0, 100)})` : ""}`);
+    throw unrecognized(`json parse error: ${goJSONError(e as Error)}${text ? ` (${summarize(raw)})` : ""}`);
   }
+}
+
+/**
+ * Go's encoding/json (and sigs.k8s.io/json) refuse nesting deeper than 10,000 levels with this error. We refuse
+ * past 1,000 already: structuredClone and JSON.stringify exhaust Node's stack near 2,000 levels of objects
+ * (kube-apiserver accepts 1,001–10,000; the differential lists it as open bug "json-depth").
+ */
+export const maxJSONDepth = 1_000;
+
+/** The bracket that takes `text` past maxJSONDepth, if one does (strings skipped); checked before parsing. */
+export function tooDeep(text: string): string | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxJSONDepth) return text[i];
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return undefined;
+}
+
+/** apiserver's summarizeData: the first 30 bytes of a body quoted in a decode error (hex unless it starts with `{`). */
+function summarize(raw: Buffer): string {
+  if (raw.length === 0) return "<empty>";
+  const head = raw.subarray(0, 30);
+  const more = raw.length > 30 ? " ..." : "";
+  return raw[0] === 0x7b ? `${head.toString("utf8")}${more}` : `${head.toString("hex")}${more}`;
 }
 
 /** Node's JSON.parse messages in the words of Go's encoding/json, which clients have seen for years. */
@@ -80,6 +113,8 @@ export function parsePatchBody(type: PatchType, raw: Buffer): unknown {
 }
 
 function parseJSON(raw: Buffer): unknown {
+  // What evanphx/json-patch answers when the patch does not decode (depth past Go's limit included).
+  if (tooDeep(raw.toString("utf8"))) throw badRequest("invalid JSON patch");
   try {
     return JSON.parse(raw.toString("utf8"));
   } catch (e) {
@@ -91,6 +126,9 @@ function parseYamlBody(raw: Buffer): unknown {
   try {
     return parseYAML(raw.toString("utf8"), { maxAliasCount: 100 });
   } catch (e) {
-    throw badRequest(`yaml: ${(e as Error).message.split("\n")[0]}`);
+    const message = (e as Error).message.split("\n")[0]!;
+    // go-yaml's words for aliases that expand without bound ("billion laughs").
+    if (/excessive alias count/i.test(message)) throw badRequest("error encoding patch: yaml: document contains excessive aliasing");
+    throw badRequest(`yaml: ${message}`);
   }
 }

@@ -3,6 +3,7 @@
  * form the client negotiated. Knows resources only through resources/rest.ts.
  */
 import {
+  badRequest,
   methodNotSupported,
   notFound,
   pathNotFound,
@@ -114,6 +115,11 @@ export async function handleResource(req: Request, res: Response, info: RequestI
     if (info.verb === "deletecollection" || info.verb === "create") throw methodNotSupported(gr, info.verb === "create" ? "create" : "deletecollection");
     throw pathNotFound();
   }
+  // Path segments that are no names (k8s.io/apiserver's IsValidPathSegmentName): 400, as kube-apiserver answers
+  // for a name; for a namespace it answers a 500 (its storage refuses the key), here a 400 too.
+  for (const [what, v] of [["Name", info.name], ["Namespace", info.namespace]] as const) {
+    if (v === "." || v === "..") throw badRequest(`${what} parameter invalid: ${JSON.stringify(v)}: may not be '${v}'`);
+  }
   const allowed = sub ? rest.subresourceVerbs()[sub]! : rest.verbs();
   if (!allowed.includes(info.verb)) throw methodNotSupported(gr, info.verb);
 
@@ -121,7 +127,7 @@ export async function handleResource(req: Request, res: Response, info: RequestI
     user,
     namespace: info.namespace,
     dryRun: info.verb in optionsKinds ? dryRun(q, optionsKinds[info.verb]!) : false,
-    fieldValidation: fieldValidation(q),
+    fieldValidation: fieldValidation(q, ["create", "update", "patch"].includes(info.verb) ? optionsKinds[info.verb] : undefined),
     warnings: [],
   };
   const fm = q.get("fieldManager");
@@ -133,6 +139,9 @@ export async function handleResource(req: Request, res: Response, info: RequestI
 
   switch (info.verb) {
     case "get": {
+      // kube-apiserver parses a get's resourceVersion too, and answers one that is no uint64 with a reason-less 500
+      // (its wart); here the same words with 400.
+      checkGetResourceVersion(q.get("resourceVersion"));
       const out = negotiate(accept, false);
       const obj = await rest.get(ctx, info.name, sub);
       return writeOutput(req, res, 200, rest, out, obj, q, {});
@@ -210,4 +219,10 @@ async function watch(res: Response, rest: ResourceREST, ctx: RequestContext, q: 
     encode: watchEncoder(rest, out, q),
     onEnd: () => deps.onWatch?.(-1),
   });
+}
+
+function checkGetResourceVersion(rv: string | null): void {
+  if (rv === null || rv === "") return;
+  const why = !/^\d+$/.test(rv) ? "invalid syntax" : BigInt(rv) > 18446744073709551615n ? "value out of range" : undefined;
+  if (why) throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(rv)}: strconv.ParseUint: parsing ${JSON.stringify(rv)}: ${why}`);
 }

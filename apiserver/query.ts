@@ -7,7 +7,10 @@ import { badRequest, invalidOptions, type DeleteOptions, type ListQuery } from "
 function int(q: URLSearchParams, name: string): number | undefined {
   const v = q.get(name);
   if (v === null || v === "") return undefined;
-  if (!/^-?\d+$/.test(v)) throw badRequest(`invalid value for ${name}: ${JSON.stringify(v)}: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+  // kube-apiserver's query conversion answers with strconv's error alone.
+  if (!/^[+-]?\d+$/.test(v)) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+  const big = BigInt(v);
+  if (big > 9223372036854775807n || big < -9223372036854775808n) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(v)}: value out of range`);
   return Number(v);
 }
 
@@ -16,7 +19,7 @@ function bool(q: URLSearchParams, name: string): boolean | undefined {
   if (v === null || v === "") return undefined;
   if (["1", "t", "T", "true", "TRUE", "True"].includes(v)) return true;
   if (["0", "f", "F", "false", "FALSE", "False"].includes(v)) return false;
-  throw badRequest(`invalid value for ${name}: ${JSON.stringify(v)}: strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
+  throw badRequest(`strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
 }
 
 export function listQuery(q: URLSearchParams): ListQuery {
@@ -46,17 +49,23 @@ export function dryRun(q: URLSearchParams, optionsKind: string): boolean {
   const values = q.getAll("dryRun");
   const bad = values.filter((v) => v !== "All");
   if (bad.length > 0) {
-    const message = `Unsupported value: []string{${values.map((v) => JSON.stringify(v)).join(", ")}}: supported values: "All"`;
+    // Newer apimachinery (field.Error, ≥ 1.3x) prints a slice as JSON: `["Bogus"]`.
+    const message = `Unsupported value: ${JSON.stringify(values)}: supported values: "All"`;
     throw invalidOptions(optionsKind, { type: "FieldValueNotSupported", message, field: "dryRun" });
   }
   return values.length > 0;
 }
 
-export function fieldValidation(q: URLSearchParams): "Strict" | "Warn" | "Ignore" {
+/**
+ * fieldValidation of a create, update or patch (`optionsKind` CreateOptions, …): anything but Ignore, Warn, Strict
+ * or "" is 422 on the options kind, as kube-apiserver ≥ 1.2x validates it; other verbs ignore the parameter.
+ */
+export function fieldValidation(q: URLSearchParams, optionsKind?: string): "Strict" | "Warn" | "Ignore" {
   const v = q.get("fieldValidation");
-  if (v === null || v === "") return "Warn";
+  if (v === null || v === "" || optionsKind === undefined) return "Warn";
   if (v === "Strict" || v === "Warn" || v === "Ignore") return v;
-  throw badRequest(`fieldValidation parameter unsupported: ${v}. Supported values: Ignore, Warn, Strict`);
+  const message = `Unsupported value: ${JSON.stringify(v)}: supported values: "", "Ignore", "Strict", "Warn"`;
+  throw invalidOptions(optionsKind, { type: "FieldValueNotSupported", message, field: "fieldValidation" });
 }
 
 /** DeleteOptions from the body (v1 or meta.k8s.io/v1) and the query, the query winning as in kube-apiserver. */

@@ -97,8 +97,8 @@ export const invalid = (group: string, kind: string, name: string, causes: Statu
 };
 
 /** 422 on a request's options (`CreateOptions`, `ListOptions`, `DeleteOptions`, …), as meta.k8s.io validation words it. */
-export const invalidOptions = (optionsKind: string, cause: StatusCause & { field: string }): StatusError =>
-  invalid("meta.k8s.io", optionsKind, "", [cause]);
+export const invalidOptions = (optionsKind: string, ...causes: Array<StatusCause & { field: string }>): StatusError =>
+  invalid("meta.k8s.io", optionsKind, "", causes);
 
 export const badRequest = (message: string): StatusError => new StatusError(400, "BadRequest", message);
 

@@ -187,8 +187,34 @@ function validateInPlace({ crd, version, validator }: Loaded, obj: Record<string
   result.causes.push(...ajvErrorsToCauses(validator.errors, obj));
   result.causes.push(...embedded.causes);
   result.causes.push(...validateListTypes(obj, schema));
-  if (opts.oldObject !== undefined) result.causes.push(...validateTransitionRules(obj, opts.oldObject, schema));
+  // kube-apiserver runs a CRD's CEL rules only when the schema has some, and not after a "blocking" error
+  // (apiextensions-apiserver customResourceStrategy, hasBlockingErr): it then adds this cause instead.
+  if (hasCELRules(schema)) {
+    if (result.causes.some((c) => BLOCKING.has(c.type))) result.causes.push(CEL_SKIPPED);
+    else if (opts.oldObject !== undefined) result.causes.push(...validateTransitionRules(obj, opts.oldObject, schema));
+  }
   return result;
+}
+
+const BLOCKING = new Set<FieldCause["type"]>(["FieldValueNotSupported", "FieldValueRequired", "FieldValueTooLong", "FieldValueTooMany", "FieldValueTypeInvalid"]);
+const CEL_SKIPPED: FieldCause = {
+  type: "FieldValueInvalid",
+  field: "<nil>",
+  message: "Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation",
+};
+
+const celRules = new WeakMap<JSONSchemaProps, boolean>();
+function hasCELRules(s: JSONSchemaProps): boolean {
+  let has = celRules.get(s);
+  if (has === undefined) {
+    has =
+      (s["x-kubernetes-validations"]?.length ?? 0) > 0 ||
+      Object.values(s.properties ?? {}).some(hasCELRules) ||
+      (typeof s.additionalProperties === "object" && hasCELRules(s.additionalProperties)) ||
+      (s.items !== undefined && hasCELRules(s.items));
+    celRules.set(s, has);
+  }
+  return has;
 }
 
 /** customResourceValidator.ValidateTypeMeta. */

@@ -3,17 +3,44 @@
  * what a list may combine (resourceVersion, resourceVersionMatch, limit, continue) and what it answers otherwise.
  */
 import type { ListOptions } from "../../storage/interface.js";
-import { badRequest, invalidOptions, type StatusError } from "../errors.js";
+import { badRequest, invalidOptions, type StatusCause, type StatusError } from "../errors.js";
 import type { ListQuery } from "../rest.js";
 
 function listOptionsInvalid(field: string, message: string): StatusError {
   return invalidOptions("ListOptions", { type: message.startsWith("Forbidden") ? "FieldValueForbidden" : "FieldValueNotSupported", message, field });
 }
 
+/**
+ * A resourceVersion that is not a uint64: kube-apiserver's storage parses it with strconv.ParseUint and answers
+ * 400 `invalid resource version: resourceVersion: Invalid value: "x": strconv.ParseUint: …` (lists and watches).
+ */
+export function checkResourceVersion(rv: string | undefined, prefix = "invalid resource version: "): void {
+  if (rv === undefined || rv === "") return;
+  const why = !/^\d+$/.test(rv) ? "invalid syntax" : BigInt(rv) > 18446744073709551615n ? "value out of range" : undefined;
+  if (why) throw badRequest(`${prefix}resourceVersion: Invalid value: ${JSON.stringify(rv)}: strconv.ParseUint: parsing ${JSON.stringify(rv)}: ${why}`);
+}
+
+/**
+ * A watch's ListOptions as kube-apiserver validates them (validateWatchOptions): resourceVersionMatch only with
+ * sendInitialEvents and only NotOlderThan; no continue token. An unparsable resourceVersion: kube-apiserver
+ * answers a reason-less 500 with these words, here a 400.
+ */
+export function checkWatchOptions(q: ListQuery): void {
+  checkResourceVersion(q.resourceVersion, "");
+  const causes: Array<StatusCause & { field: string }> = [];
+  const match = q.resourceVersionMatch;
+  if (match) {
+    if (q.sendInitialEvents === undefined) causes.push({ type: "FieldValueForbidden", field: "resourceVersionMatch", message: "Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided" });
+    if (match !== "NotOlderThan") causes.push({ type: "FieldValueNotSupported", field: "resourceVersionMatch", message: `Unsupported value: ${JSON.stringify(match)}: supported values: "NotOlderThan"` });
+  }
+  if (q.continue) causes.push({ type: "FieldValueForbidden", field: "resourceVersionMatch", message: "Forbidden: resourceVersionMatch is forbidden when continue is provided" });
+  if (causes.length > 0) throw invalidOptions("ListOptions", ...causes);
+}
+
 export function listOptions(q: ListQuery): ListOptions {
   const rv = q.resourceVersion;
   const match = q.resourceVersionMatch;
-  if (rv !== undefined && rv !== "" && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
+  checkResourceVersion(rv);
   if (match !== undefined && match !== "") {
     if (match !== "Exact" && match !== "NotOlderThan") {
       throw listOptionsInvalid("resourceVersionMatch", `Unsupported value: "${match}": supported values: "Exact", "NotOlderThan", ""`);

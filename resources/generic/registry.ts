@@ -4,16 +4,18 @@
  */
 import type { KubeObject, Store, Watch } from "../../storage/interface.js";
 import type { ResourceDescriptor } from "../descriptor.js";
-import { badRequest, conflict, invalid, notFound, type StatusCause } from "../errors.js";
+import { badRequest, conflict, invalid, notFound, StatusError, type StatusCause } from "../errors.js";
+import { goJSON, goQuote } from "../schema/go-format.js";
 import type { Columns, DeleteOptions, KubeList, ListQuery, PatchType, RequestContext, ResourceREST } from "../rest.js";
 import { combine, parseFieldSelector, parseLabelSelector } from "../selectors.js";
 import { applyPatch } from "./apply.js";
 import { checkNamespace, decodeBody } from "./body.js";
 import { FieldManager } from "./field-manager.js";
 import { rootType } from "./field-types.js";
-import { listOptions } from "./list-options.js";
+import { checkWatchOptions, listOptions } from "./list-options.js";
+import { isPlainObject } from "../../lib/objects.js";
 import { generateName, newUID, now, sameContent, specChanged } from "./meta.js";
-import { applyJSONPatch, applyMergePatch } from "./patch.js";
+import { applyJSONPatch, applyMergePatch, checkMergePatch } from "./patch.js";
 import { mapped } from "./storage-errors.js";
 import type { Strategy } from "./strategy.js";
 import { checkPreconditions, keepSystemFields, withManagedFields } from "./update-meta.js";
@@ -85,6 +87,7 @@ export class Registry implements ResourceREST {
   }
 
   async watch(ctx: RequestContext, query: ListQuery): Promise<Watch> {
+    checkWatchOptions(query);
     const predicate = combine(parseLabelSelector(query.labelSelector), parseFieldSelector(query.fieldSelector));
     return mapped(this.gr, "", () =>
       this.store.watch(this.key(ctx.namespace), {
@@ -102,7 +105,16 @@ export class Registry implements ResourceREST {
     const obj = decodeBody(body, this.descriptor);
     checkNamespace(obj, ctx.namespace);
     if (obj.metadata.resourceVersion) throw badRequest("resourceVersion should not be set on objects to be created");
-    return this.insert(ctx, obj, { manager: managerName(ctx) });
+    return this.insert(ctx, obj, { manager: managerName(ctx) }).catch((e: unknown) => {
+      throw this.decodeError(e);
+    });
+  }
+
+  /** A strict decoding error of a create or update body, worded as kube-apiserver's decoder reports it. */
+  private decodeError(e: unknown): unknown {
+    if (!isStrictDecodingError(e)) return e;
+    const kind = this.descriptor.kind;
+    return badRequest(`${kind} in version ${JSON.stringify(this.descriptor.version)} cannot be handled as a ${kind}: ${e.message}`);
   }
 
   /**
@@ -140,15 +152,18 @@ export class Registry implements ResourceREST {
       // After the object is known to exist (404 first), as kube-apiserver's store.Update orders it; this 422 names
       // the resource, not the Kind (store.go's qualifiedResource).
       if (!obj.metadata.resourceVersion) {
-        throw invalid(this.gr.group, this.gr.resource, name, [{ type: "FieldValueInvalid", field: "metadata.resourceVersion", message: "Invalid value: 0x0: must be specified for an update" }]);
+        throw invalid(this.gr.group, this.gr.resource, name, [{ type: "FieldValueInvalid", field: "metadata.resourceVersion", message: "Invalid value: 0: must be specified for an update" }]);
       }
       // A uid in the body is a precondition (rest.DefaultUpdatedObjectInfo).
       if (obj.metadata.uid && obj.metadata.uid !== current.metadata.uid) {
         throw conflict(this.gr, name, `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${current.metadata.uid}`);
       }
       if (obj.metadata.resourceVersion !== current.metadata.resourceVersion) throw conflict(this.gr, name);
-      return obj;
-    }, subresource, { manager: managerName(ctx) });
+      // A copy: validation prunes in place, and a retried attempt must see the body as sent.
+      return structuredClone(obj);
+    }, subresource, { manager: managerName(ctx) }).catch((e: unknown) => {
+      throw this.decodeError(e);
+    });
     return { object, created: false };
   }
 
@@ -156,15 +171,28 @@ export class Registry implements ResourceREST {
     this.checkSubresource(subresource, name);
     checkPatchOptions(type, ctx, force);
     if (type === "apply") return applyPatch(this, ctx, name, patch, subresource, force === true);
+    if (type === "merge") checkMergePatch(patch);
+    let sent: KubeObject | undefined;
     const object = await this.write(ctx, name, (current) => {
       const patched = (type === "json" ? applyJSONPatch(current, patch) : applyMergePatch(current, patch)) as KubeObject;
+      if (ctx.fieldValidation === "Strict") sent = structuredClone(patched);
+      // kube-apiserver decodes the patched object: metadata of another JSON type is 422 on `patch`, quoting it.
+      if (patched.metadata !== undefined && patched.metadata !== null && !isPlainObject(patched.metadata)) {
+        const type = Array.isArray(patched.metadata) ? "array" : typeof patched.metadata === "boolean" ? "bool" : typeof patched.metadata;
+        throw patchInvalid(patched, `json: cannot unmarshal ${type} into Go value of type v1.ObjectMeta`);
+      }
+      if (!patched.metadata?.name) throw badRequest(`the name of the object (${name} based on URL) was undeterminable: name must be provided`);
       const obj = decodeBody(patched, this.descriptor);
       // A patch may carry a resourceVersion: then it is a precondition, as for an update.
       if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== current.metadata.resourceVersion) throw conflict(this.gr, name);
       if (obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name ?? ""}) does not match the name on the URL (${name})`);
       checkNamespace(obj, ctx.namespace);
       return obj;
-    }, subresource, { manager: managerName(ctx) });
+    }, subresource, { manager: managerName(ctx) }).catch((e: unknown) => {
+      // kube-apiserver's patcher decodes the patched object strictly and answers 422 on `patch`, quoting it.
+      if (!isStrictDecodingError(e) || !sent) throw e;
+      throw patchInvalid(sent, e.message);
+    });
     return { object, created: false };
   }
 
@@ -253,4 +281,12 @@ export class Registry implements ResourceREST {
   private fail(obj: KubeObject, causes: StatusCause[]): void {
     if (causes.length > 0) throw invalid(this.descriptor.group, this.descriptor.kind, obj.metadata.name ?? "", causes);
   }
+}
+
+const isStrictDecodingError = (e: unknown): e is StatusError => e instanceof StatusError && e.status.code === 400 && e.message.startsWith("strict decoding error: ");
+
+/** kube-apiserver's answer when a patched object does not decode: 422 on `patch`, quoting the object as Go's JSON. */
+function patchInvalid(patched: unknown, why: string): StatusError {
+  const message = `Invalid value: ${goQuote(goJSON(patched))}: ${why}`;
+  return new StatusError(422, "Invalid", ` "" is invalid: patch: ${message}`, { causes: [{ type: "FieldValueInvalid", message, field: "patch" }] });
 }

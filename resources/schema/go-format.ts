@@ -88,11 +88,30 @@ export function goSharpV(v: unknown): string {
   return `map[string]interface {}{${entries.join(", ")}}`;
 }
 
-/** How field.Error.ErrorBody prints a bad value: strings quoted, numbers and booleans bare, the rest as %#v. */
+/**
+ * How field.Error.ErrorBody prints a bad value (apimachinery ≥ 1.3x, as kube-apiserver 1.37): strings quoted,
+ * numbers and booleans bare, nil as `null`, maps and slices as Go's json.Marshal writes them.
+ */
 export function goBadValue(v: unknown): string {
-  if (v === null || v === undefined) return goQuote("null");
+  if (v === null || v === undefined) return "null";
   if (typeof v === "string") return goQuote(v);
   if (typeof v === "number") return goNumber(v);
   if (typeof v === "boolean") return String(v);
-  return goSharpV(v);
+  return goJSON(v);
+}
+
+/** encoding/json's Marshal of a value decoded from JSON: map keys sorted, <, > and & escaped. */
+export function goJSON(v: unknown): string {
+  const sorted = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(sorted);
+    if (x !== null && typeof x === "object") {
+      return Object.fromEntries(
+        Object.keys(x)
+          .sort()
+          .map((k) => [k, sorted((x as Record<string, unknown>)[k])]),
+      );
+    }
+    return x;
+  };
+  return JSON.stringify(sorted(v)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

@@ -5,8 +5,8 @@
  * `unenforcedRules` so a CRD refresh that adds one does not go unnoticed.
  */
 import { child, index } from "./field-path.js";
-import { invalid, type FieldCause } from "./field-errors.js";
-import { type JSONSchemaProps, type ValidationRule } from "./types.js";
+import type { FieldCause } from "./field-errors.js";
+import type { JSONSchemaProps, ValidationRule } from "./types.js";
 import { isPlainObject } from "../../lib/objects.js";
 
 const IMMUTABLE = /^\s*self\s*==\s*oldSelf\s*$/;
@@ -28,8 +28,8 @@ function walk(x: unknown, old: unknown, s: JSONSchemaProps, path: string, causes
   for (const r of s["x-kubernetes-validations"] ?? []) {
     if (isImmutableRule(r) && !deepEqual(x, old)) {
       const p = r.fieldPath ? joinFieldPath(path, r.fieldPath) : path;
-      // Upstream's bad value for a failed rule is the schema type, e.g. `Invalid value: "object": …`.
-      causes.push(invalid(p, s.type ?? "", r.message ?? `failed rule: ${r.rule}`));
+      // kube-apiserver ≥ 1.3x omits the bad value of a failed rule (1.2x printed the schema type: `"object"`).
+      causes.push({ type: "FieldValueInvalid", field: p, message: `Invalid value: ${r.message ?? `failed rule: ${r.rule}`}` });
     }
   }
   if (isPlainObject(x) && isPlainObject(old)) {

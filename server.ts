@@ -14,6 +14,7 @@ import { createAuthorizer, forbiddenMessage } from "./apiserver/authz.js";
 import type { HealthCheck } from "./apiserver/health.js";
 import { createMetrics, type Metrics } from "./apiserver/metrics.js";
 import { loadServingCert } from "./apiserver/tls/serving.js";
+import { endAllWatches } from "./apiserver/watch-stream.js";
 import { ConfigError, type Config } from "./config.js";
 import { watchCRDConflicts } from "./kube/crd-conflicts.js";
 import { hubLeaseClient } from "./leader/lease-client.js";
@@ -147,6 +148,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     port,
     async close() {
       stopCertWatch();
+      endAllWatches();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Open watches would hold close() forever: end the sessions now that no new request is taken.

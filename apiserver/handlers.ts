@@ -87,11 +87,18 @@ function watchEncoder(rest: ResourceREST, out: Output, q: URLSearchParams): (ev:
         );
     }
     case "partial": {
+      // A bookmark too: kube-apiserver converts its empty object like any other (kind PartialObjectMetadata).
       const key = `partial;${out.version}`;
-      return (ev) => encodeEvent(ev, key, (e) => (e.type === "BOOKMARK" ? e.object : partialObjectMetadata(e.object, out.version)));
+      return (ev) => encodeEvent(ev, key, (e) => partialObjectMetadata(e.object, out.version));
     }
-    default:
-      return (ev) => encodeEvent(ev, "json", (e) => e.object, objectJSON);
+    default: {
+      // A bookmark's object is an empty object of the resource's kind (client-go's decoder needs kind and
+      // apiVersion, or it drops the watch: a watch-list would never see its initial-events-end marker).
+      const { kind, group, version } = rest.descriptor;
+      const typeMeta = { kind, apiVersion: `${group}/${version}` };
+      return (ev) =>
+        ev.type === "BOOKMARK" ? encodeEvent(ev, "json", (e) => ({ ...typeMeta, ...e.object })) : encodeEvent(ev, "json", (e) => e.object, objectJSON);
+    }
   }
 }
 

@@ -30,6 +30,17 @@ export interface WatchServeOptions {
   onEnd?: (reason: string) => void;
 }
 
+/** How to end each open watch, for a graceful shutdown. */
+const openWatches = new Set<(why: string) => void>();
+
+/**
+ * Ends every open watch cleanly (end of stream, not a reset), as kube-apiserver does on shutdown: a client sees
+ * its watch close, not fail, and resumes from its last resourceVersion (and re-lists on a 410 if that is gone).
+ */
+export function endAllWatches(reason = "shutdown"): void {
+  for (const end of [...openWatches]) end(reason);
+}
+
 export async function serveWatch(res: Response, watch: Watch, opts: WatchServeOptions): Promise<void> {
   let ended = false;
   let reason = "timeout";
@@ -37,8 +48,10 @@ export async function serveWatch(res: Response, watch: Watch, opts: WatchServeOp
     if (ended) return;
     ended = true;
     reason = why;
+    openWatches.delete(end);
     watch.close();
   };
+  openWatches.add(end);
   const timer = setTimeout(() => end("timeout"), opts.timeoutSeconds * 1000);
   timer.unref();
   res.on("close", () => end("client-closed"));

@@ -134,11 +134,13 @@ describe(`a ${kubeVersion} hub`, () => {
   it("watch-list through the proxy: the initial objects, then the bookmark that ends them", async () => {
     const r = await cs.hub.request(`${PD}?labelSelector=set%3Dinitial&watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=2`);
     expect(r.status).toBe(200);
-    const events = r.body.trim().split("\n").map((l) => JSON.parse(l) as { type: string; object: { metadata: { name?: string; annotations?: Record<string, string> } } });
+    const events = r.body.trim().split("\n").map((l) => JSON.parse(l) as { type: string; object: { kind?: string; apiVersion?: string; metadata: { name?: string; annotations?: Record<string, string> } } });
     const initial = events.slice(0, events.findIndex((e) => e.type === "BOOKMARK"));
     expect(initial.map((e) => `${e.type} ${e.object.metadata.name}`).sort()).toEqual(["ADDED a", "ADDED b"]);
     const bookmark = events[initial.length]!;
     expect(bookmark.object.metadata.annotations).toEqual({ "k8s.io/initial-events-end": "true" });
+    // Of the resource's kind: client-go's decoder drops a watch whose bookmark has none.
+    expect(bookmark.object).toMatchObject({ kind: "PlacementDecision", apiVersion: AV });
   });
 
   it("CBOR: answered as the hub answers it for a CRD", async () => {

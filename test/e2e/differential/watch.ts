@@ -34,6 +34,21 @@ export function watches(): void {
       expect(ea.map((e) => n.object(e.object))).toEqual(watchEvents(b.body).map((e) => n.object(e.object)));
     });
 
+    it("watch-list: the initial objects, then a BOOKMARK of the resource's kind marking their end", async () => {
+      const { PD } = await space("watch-list");
+      await given(PD, pd("wl-1"));
+      const [a, b] = await both(`${PD}?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=2`);
+      expect(a.status).toBe(200);
+      // Up to the first BOOKMARK (the end marker); a bookmark's resourceVersion is the store's, compared by format.
+      const initial = (x: Answer) => {
+        const events = watchEvents(x.body);
+        return events.slice(0, events.findIndex((e) => e.type === "BOOKMARK") + 1).map((e) => ({ type: e.type, object: n.object(e.object) }));
+      };
+      expect(initial(a).map((e) => e.type)).toEqual(["ADDED", "BOOKMARK"]);
+      expect(initial(a)[1]!.object).toMatchObject({ kind: "PlacementDecision", apiVersion: "multicluster.x-k8s.io/v1alpha1", metadata: { annotations: { "k8s.io/initial-events-end": "true" } } });
+      expect(initial(a)).toEqual(initial(b));
+    });
+
     it("a watch without resourceVersion starts with an ADDED event for every existing object", async () => {
       const { PD } = await space("watch-initial");
       await given(PD, pd("init-1", { labels: { initial: "yes" } }));

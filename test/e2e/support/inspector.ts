@@ -57,6 +57,14 @@ export class Inspector {
     return r.result.value;
   }
 
+  /** heapUsed plus the memory of Buffers and ArrayBuffers (what a stream's unsent writes hold), after a full GC. */
+  async heapAndBuffersAfterGc(): Promise<number> {
+    await this.call("HeapProfiler.collectGarbage");
+    await this.call("HeapProfiler.collectGarbage");
+    const r = (await this.call("Runtime.evaluate", { expression: "(() => { const m = process.memoryUsage(); return m.heapUsed + m.external; })()", returnByValue: true })) as { result: { value: number } };
+    return r.result.value;
+  }
+
   close(): void {
     this.ws.close();
   }

@@ -1,0 +1,67 @@
+/**
+ * Go programs of our own test modules (test/go/<module>/cmd/<name>), built once into the cache and reused until
+ * their module or sources change. They share the Go module and build caches test/provision/kube.sh uses.
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import path from "node:path";
+import { progress } from "./progress.js";
+import { repoRoot } from "./run-dir.js";
+
+const cache = process.env.CLUSTERSET_CACHE ?? path.join(homedir(), ".cache", "clusterset-apiserver");
+
+/** Every file of the module that can change the binary, hashed: go.mod, go.sum and the .go sources. */
+function moduleHash(dir: string): string {
+  const h = createHash("sha256");
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = path.join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.go$|^go\.(mod|sum)$/.test(name)) h.update(path.relative(dir, p)).update(readFileSync(p));
+    }
+  };
+  walk(dir);
+  return h.digest("hex").slice(0, 16);
+}
+
+const built = new Map<string, Promise<string>>();
+
+/** The path of test/go/<module>/cmd/<name>, built first if the cache has no build of these sources. */
+export function goTool(module: string, name: string): Promise<string> {
+  const key = `${module}/${name}`;
+  let p = built.get(key);
+  if (!p) {
+    p = build(module, name);
+    built.set(key, p);
+  }
+  return p;
+}
+
+async function build(module: string, name: string): Promise<string> {
+  const dir = path.join(repoRoot, "test", "go", module);
+  const out = path.join(cache, "go-tools", `${module}-${moduleHash(dir)}`, name);
+  if (existsSync(out)) return out;
+  mkdirSync(path.dirname(out), { recursive: true });
+  const tmp = `${out}.tmp.${process.pid}`;
+  const t0 = Date.now();
+  progress(`building test/go/${module}/cmd/${name} (a first build compiles client-go: minutes)`);
+  const ticker = setInterval(() => progress(`  still building ${name} (${Math.round((Date.now() - t0) / 1000)} s)`), 30_000);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const env = { ...process.env, GOMODCACHE: path.join(cache, "go", "mod"), GOCACHE: path.join(cache, "go", "build"), CGO_ENABLED: "0", GOFLAGS: "-mod=readonly", PATH: `/usr/local/go/bin:${process.env.PATH ?? ""}` };
+      const child = spawn("go", ["build", "-trimpath", "-o", tmp, `./cmd/${name}`], { cwd: dir, env, stdio: ["ignore", "inherit", "inherit"] });
+      child.once("error", reject);
+      child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`go build ./cmd/${name} in test/go/${module} failed (${code})`))));
+    });
+    renameSync(tmp, out);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  } finally {
+    clearInterval(ticker);
+  }
+  progress(`built ${name} in ${Math.round((Date.now() - t0) / 1000)} s: ${out}`);
+  return out;
+}

@@ -30,6 +30,16 @@ export interface HttpsResponse {
 }
 
 export function httpsRequest(url: string, creds: TlsCreds, init: RequestInit = {}): Promise<HttpsResponse> {
+  const u = new URL(url);
+  return rawHttpsRequest(u.origin, creds, `${u.pathname}${u.search}`, init);
+}
+
+/**
+ * A request with its path sent exactly as given (no dot-segment removal, no re-encoding, as `new URL` would do):
+ * hostile paths (`..`, `%2F`, `//`) reach the server as written.
+ */
+export function rawHttpsRequest(origin: string, creds: TlsCreds, path: string, init: RequestInit = {}): Promise<HttpsResponse> {
+  const u = new URL(origin);
   const headers: Record<string, string | string[]> = { ...init.headers };
   let payload: string | Buffer | undefined;
   if (init.body !== undefined) {
@@ -41,32 +51,18 @@ export function httpsRequest(url: string, creds: TlsCreds, init: RequestInit = {
   }
   return new Promise((resolve, reject) => {
     const req = request(
-      url,
-      {
-        method: init.method ?? "GET",
-        headers,
-        ca: creds.ca,
-        cert: creds.cert,
-        key: creds.key,
-        agent: false,
-        timeout: init.timeoutMs ?? 30_000,
-      },
+      { hostname: u.hostname, port: u.port, path, method: init.method ?? "GET", headers, ca: creds.ca, cert: creds.cert, key: creds.key, agent: false, timeout: init.timeoutMs ?? 30_000 },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("error", reject);
         res.on("end", () => {
           const body = Buffer.concat(chunks).toString("utf8");
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body,
-            json: <T>() => JSON.parse(body) as T,
-          });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: <T>() => JSON.parse(body) as T });
         });
       },
     );
-    req.on("timeout", () => req.destroy(new Error(`timeout after ${init.timeoutMs ?? 30_000} ms: ${url}`)));
+    req.on("timeout", () => req.destroy(new Error(`timeout after ${init.timeoutMs ?? 30_000} ms: ${origin}${path.slice(0, 200)}`)));
     req.on("error", reject);
     req.end(payload);
   });

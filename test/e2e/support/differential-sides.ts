@@ -11,11 +11,10 @@
  * taken from the answers the scenario itself got. So each scenario runs alone with `-t '<its name>'`.
  */
 import path from "node:path";
-import { request as httpsRequest } from "node:https";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { startCluster, type Cluster } from "../../harness/cluster.js";
 import { startClusterSet, type ClusterSet } from "../../harness/clusterset.js";
-import type { HttpsResponse, RequestInit, TlsCreds } from "../../harness/https.js";
+import { rawHttpsRequest, type HttpsResponse, type RequestInit, type TlsCreds } from "../../harness/https.js";
 import { waitFor } from "../../harness/processes.js";
 import { repoRoot } from "../../harness/run-dir.js";
 import { ask, Normalizer, RV, TIME, UID, type Answer, type Json, type Side } from "./differential.js";
@@ -42,39 +41,8 @@ export function isOpen(id: string): boolean {
   return !strict;
 }
 
-/**
- * A request sent with its path exactly as given (no dot-segment removal, no re-encoding, as `new URL` would
- * do): hostile paths (`..`, `%2F`, `//`) must reach the servers as written.
- */
-export function rawRequest(base: string, creds: TlsCreds, p: string, init: RequestInit = {}): Promise<HttpsResponse> {
-  const u = new URL(base);
-  const headers: Record<string, string | string[]> = { ...init.headers };
-  let payload: string | Buffer | undefined;
-  if (init.body !== undefined) {
-    if (typeof init.body === "string" || Buffer.isBuffer(init.body)) payload = init.body;
-    else {
-      payload = JSON.stringify(init.body);
-      headers["content-type"] ??= "application/json";
-    }
-  }
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      { hostname: u.hostname, port: u.port, path: p, method: init.method ?? "GET", headers, ca: creds.ca, cert: creds.cert, key: creds.key, agent: false, timeout: init.timeoutMs ?? 30_000 },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("error", reject);
-        res.on("end", () => {
-          const body = Buffer.concat(chunks).toString("utf8");
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: <T>() => JSON.parse(body) as T });
-        });
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`timeout after ${init.timeoutMs ?? 30_000} ms: ${p.slice(0, 200)}`)));
-    req.on("error", reject);
-    req.end(payload);
-  });
-}
+/** A request with its path sent as written (hostile paths must reach both servers unchanged). */
+export const rawRequest = rawHttpsRequest;
 
 const sideOf = (name: "A" | "B", c: Cluster): Side => {
   const creds: TlsCreds = { ca: c.pki.ca.certPem, cert: c.pki.admin.certPem, key: c.pki.admin.keyPem };

@@ -109,7 +109,10 @@ export function createApp(deps: AppDeps): (req: Request, res: Response) => void 
         if (info.apiGroup !== deps.group || info.apiVersion !== deps.version) throw pathNotFound();
         return handleResource(req, res, info, user, url.searchParams, {
           resources: deps.resources,
-          onWatch: (d) => deps.metrics.watchers.inc(d),
+          onWatch: (d, reason) => {
+            deps.metrics.watchers.inc(d);
+            if (reason) deps.metrics.watchesEnded.inc({ reason });
+          },
         });
       }
       return nonResource(req, res, path, url.searchParams, deps, rests);

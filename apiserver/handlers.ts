@@ -28,7 +28,8 @@ import { encodeEvent, errorEventLine, serveWatch, type Response } from "./watch-
 export interface HandlerDeps {
   resources: Map<string, ResourceREST>;
   /** Called when a watch opens and ends, for metrics. */
-  onWatch?: (delta: 1 | -1) => void;
+  /** A watch opened (+1) or ended (-1, with why). */
+  onWatch?: (delta: 1 | -1, endReason?: string) => void;
 }
 
 const includeObject = (q: URLSearchParams): IncludeObject => {
@@ -224,7 +225,7 @@ async function watch(res: Response, rest: ResourceREST, ctx: RequestContext, q: 
     timeoutSeconds,
     headers: { ...apiHeaders },
     encode: watchEncoder(rest, out, q),
-    onEnd: () => deps.onWatch?.(-1),
+    onEnd: (reason) => deps.onWatch?.(-1, reason),
   });
 }
 

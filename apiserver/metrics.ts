@@ -20,7 +20,8 @@ export function createMetrics() {
   const leader = new Gauge({ name: "clusterset_leader", help: "1 while this replica holds the leader Lease (writes computed objects, applies Works).", registers: [registry] });
   const leaseProblems = new Counter({ name: "clusterset_leader_lease_problems_total", help: "Attempts to take or renew the leader Lease that failed, by reason (OtherHolder is the election working; any other reason keeps this replica from ever leading).", labelNames: ["reason"], registers: [registry] });
   const storageEvents = new Counter({ name: "clusterset_storage_events_total", help: "What storage retried or dropped, by kind (cacher reloads, etcd watch restarts, compaction failures).", labelNames: ["event"], registers: [registry] });
-  return { registry, requests, duration, inflight, longrunning, watchers, leader, leaseProblems, storageEvents };
+  const watchesEnded = new Counter({ name: "clusterset_watches_ended_total", help: "Watches this replica ended, by reason (timeout, client-closed, too-slow: a client that did not read, cut off; shutdown).", labelNames: ["reason"], registers: [registry] });
+  return { registry, requests, duration, inflight, longrunning, watchers, leader, leaseProblems, storageEvents, watchesEnded };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -65,3 +65,10 @@ async function build(module: string, name: string): Promise<string> {
   progress(`built ${name} in ${Math.round((Date.now() - t0) / 1000)} s: ${out}`);
   return out;
 }
+
+/** Every Go test program the e2e suites run; `tsx test/harness/go-tools.ts` builds them all (test/run-all.sh). */
+export const GO_TOOLS: ReadonlyArray<readonly [module: string, name: string]> = [["clients", "informer"]];
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  for (const [module, name] of GO_TOOLS) console.log(`${name}=${await goTool(module, name)}`);
+}

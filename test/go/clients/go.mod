@@ -1,5 +1,5 @@
-// Go clients that read us through the hub in e2e tests (test/e2e/go-clients.test.ts): client-go informers and a
-// controller-runtime manager, at the releases current with the hub. Not part of the product.
+// Go clients that read us through the hub in e2e tests (test/e2e/go-clients.test.ts), at the releases current
+// with the hub: today a client-go dynamic informer (cmd/informer). Not part of the product.
 module clusterset.dev/test/clients
 
 go 1.26.0

@@ -13,6 +13,7 @@ import type { NamespaceLabels } from "../../members/namespaces.js";
 import { StorageError, type KubeObject, type Store } from "../../storage/interface.js";
 import { canAdopt, CLUSTER_MANAGER, computeProfile, leftProfile, MANAGER_LABEL, sameContent } from "../../api/clusterprofiles/compute.js";
 import { ADOPTED_ANNOTATION, SECRET_ANNOTATION } from "../../api/clusterprofiles/joined.js";
+import { MEMBER_ID_LABEL, MemberIdClaims, memberId } from "../../api/clusterprofiles/member-id.js";
 
 export interface ProfileWriterDeps {
   store: Store;
@@ -37,6 +38,8 @@ export function startProfileWriter(deps: ProfileWriterDeps): ProfileWriter {
   const now = deps.now ?? (() => new Date());
   const dirty = new Set<string>();
   const refused = new Set<string>();
+  const ids = new MemberIdClaims();
+  const idClashes = new Map<string, string>(); // profile key → the id it was refused (logged once)
   let running: Promise<void> | undefined;
   let stopped = false;
 
@@ -85,8 +88,9 @@ export function startProfileWriter(deps: ProfileWriterDeps): ProfileWriter {
       adopting = true;
     }
     refused.delete(key);
+    const id = claimMemberId(key, memberId(view, stored?.metadata.labels?.[MEMBER_ID_LABEL]));
     const compute = (base: KubeObject | undefined) => {
-      const next = computeProfile(view, base, now(), { namespaceLabels: namespaces.labels(view.namespace) });
+      const next = computeProfile(view, base, now(), { namespaceLabels: namespaces.labels(view.namespace), memberId: id });
       next.metadata.annotations = { ...next.metadata.annotations, [SECRET_ANNOTATION]: secret, ...(adopting ? { [ADOPTED_ANNOTATION]: "true" } : {}) };
       return next;
     };
@@ -105,7 +109,31 @@ export function startProfileWriter(deps: ProfileWriterDeps): ProfileWriter {
     });
   }
 
+  /** The id `key` may carry: `wanted` unless another member of its namespace holds it (then none, logged once). */
+  function claimMemberId(key: string, wanted: string | undefined): string | undefined {
+    if (ids.idOf(key) !== wanted) freedIn(key);
+    if (ids.claim(key, wanted)) {
+      idClashes.delete(key);
+      return wanted;
+    }
+    if (idClashes.get(key) !== wanted) {
+      const holder = ids.holder(key.slice(0, key.indexOf("/")), wanted!);
+      log.warn({ profile: key, memberId: wanted, heldBy: holder }, `inventory member id ${wanted} is already ${holder}'s: two Secrets join the same cluster? The profile goes without ${MEMBER_ID_LABEL}`);
+      idClashes.set(key, wanted!);
+    }
+    return undefined;
+  }
+
+  /** `key` gives up its id: members of its namespace refused an id may have it now. */
+  function freedIn(key: string): void {
+    const ns = key.slice(0, key.indexOf("/") + 1);
+    for (const other of idClashes.keys()) if (other !== key && other.startsWith(ns)) mark(other);
+  }
+
   async function memberLeft(key: string, stored: KubeObject | undefined): Promise<void> {
+    if (ids.idOf(key) !== undefined) freedIn(key);
+    ids.release(key);
+    idClashes.delete(key);
     const secret = stored?.metadata.annotations?.[SECRET_ANNOTATION];
     if (!stored || !secret) return;
     if (stored.metadata.annotations?.[ADOPTED_ANNOTATION] === "true") {
@@ -127,10 +155,15 @@ export function startProfileWriter(deps: ProfileWriterDeps): ProfileWriter {
 
   /** Everything a new leader must look at: current members and profiles we wrote for members now gone. */
   async function resyncAll(): Promise<void> {
-    for (const key of fleet.keys()) mark(key);
-    const list = await store.list("/clusterprofiles/");
-    for (const p of list.items) {
-      if (p.metadata.annotations?.[SECRET_ANNOTATION] && p.metadata.labels?.[MANAGER_LABEL] === CLUSTER_MANAGER) mark(`${p.metadata.namespace}/${p.metadata.name}`);
+    let ours: KubeObject[] = [];
+    try {
+      const list = await store.list("/clusterprofiles/");
+      ours = list.items.filter((p) => p.metadata.annotations?.[SECRET_ANNOTATION] && p.metadata.labels?.[MANAGER_LABEL] === CLUSTER_MANAGER);
+      // Ids already written are held by their profiles before any member is looked at: the first holder keeps its id.
+      for (const p of ours) ids.claim(`${p.metadata.namespace}/${p.metadata.name}`, p.metadata.labels?.[MEMBER_ID_LABEL]);
+    } finally {
+      for (const key of fleet.keys()) mark(key);
+      for (const p of ours) mark(`${p.metadata.namespace}/${p.metadata.name}`);
     }
   }
 

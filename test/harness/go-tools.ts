@@ -1,6 +1,6 @@
 /**
- * Go programs of our own test modules (test/go/<module>/cmd/<name>), built once into the cache and reused until
- * their module or sources change. They share the Go module and build caches test/provision/kube.sh uses.
+ * Go programs of our own test modules (test/go/<module>/cmd/<name>, or a package of a module they pin, such as an
+ * upstream plugin), built once into the cache and reused until their module or sources change. They share the Go module and build caches test/provision/kube.sh uses.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -28,32 +28,38 @@ function moduleHash(dir: string): string {
 
 const built = new Map<string, Promise<string>>();
 
-/** The path of test/go/<module>/cmd/<name>, built first if the cache has no build of these sources. */
-export function goTool(module: string, name: string): Promise<string> {
+/** The upstream exec plugin consumers name in their provider file, from the cluster-inventory-api test/go/access pins. */
+export const KUBECONFIG_SECRETREADER = "sigs.k8s.io/cluster-inventory-api/plugins/kubeconfig-secretreader/cmd/plugin";
+
+/**
+ * The path of test/go/<module>/cmd/<name> (or of `pkg`, built in that module: a `tool` it declares), built first
+ * if the cache has no build of these sources.
+ */
+export function goTool(module: string, name: string, pkg = `./cmd/${name}`): Promise<string> {
   const key = `${module}/${name}`;
   let p = built.get(key);
   if (!p) {
-    p = build(module, name);
+    p = build(module, name, pkg);
     built.set(key, p);
   }
   return p;
 }
 
-async function build(module: string, name: string): Promise<string> {
+async function build(module: string, name: string, pkg: string): Promise<string> {
   const dir = path.join(repoRoot, "test", "go", module);
   const out = path.join(cache, "go-tools", `${module}-${moduleHash(dir)}`, name);
   if (existsSync(out)) return out;
   mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.tmp.${process.pid}`;
   const t0 = Date.now();
-  progress(`building test/go/${module}/cmd/${name} (a first build compiles client-go: minutes)`);
+  progress(`building ${pkg} in test/go/${module} (a first build compiles client-go: minutes)`);
   const ticker = setInterval(() => progress(`  still building ${name} (${Math.round((Date.now() - t0) / 1000)} s)`), 30_000);
   try {
     await new Promise<void>((resolve, reject) => {
       const env = { ...process.env, GOMODCACHE: path.join(cache, "go", "mod"), GOCACHE: path.join(cache, "go", "build"), CGO_ENABLED: "0", GOFLAGS: "-mod=readonly", PATH: `/usr/local/go/bin:${process.env.PATH ?? ""}` };
-      const child = spawn("go", ["build", "-trimpath", "-o", tmp, `./cmd/${name}`], { cwd: dir, env, stdio: ["ignore", "inherit", "inherit"] });
+      const child = spawn("go", ["build", "-trimpath", "-o", tmp, pkg], { cwd: dir, env, stdio: ["ignore", "inherit", "inherit"] });
       child.once("error", reject);
-      child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`go build ./cmd/${name} in test/go/${module} failed (${code})`))));
+      child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`go build ${pkg} in test/go/${module} failed (${code})`))));
     });
     renameSync(tmp, out);
   } catch (e) {
@@ -67,8 +73,12 @@ async function build(module: string, name: string): Promise<string> {
 }
 
 /** Every Go test program the e2e suites run; `tsx test/harness/go-tools.ts` builds them all (test/run-all.sh). */
-export const GO_TOOLS: ReadonlyArray<readonly [module: string, name: string]> = [["clients", "informer"]];
+export const GO_TOOLS: ReadonlyArray<readonly [module: string, name: string, pkg?: string]> = [
+  ["clients", "informer"],
+  ["access", "consumer"],
+  ["access", "kubeconfig-secretreader", KUBECONFIG_SECRETREADER],
+];
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  for (const [module, name] of GO_TOOLS) console.log(`${name}=${await goTool(module, name)}`);
+  for (const [module, name, pkg] of GO_TOOLS) console.log(`${name}=${await goTool(module, name, pkg)}`);
 }

@@ -34,7 +34,9 @@ export const quantityFuncs = [
       return false;
     }
   }),
+  // kube declares sign as a global function but documents it as a method: both spellings work.
   unary("sign", INT, (q) => BigInt(compare(q, int(0n)))),
+  celFunc("sign", [QUANTITY], INT, (q) => BigInt(compare(of(q), int(0n)))),
   unary("isInteger", BOOL, (q) => asInt64(q) !== undefined),
   unary("asInteger", INT, (q) => {
     const v = asInt64(q);

@@ -7,11 +7,12 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import type { EventRecorder } from "../../kube/events.js";
 import type { LeaderElector } from "../../leader/lease.js";
 import type { Fleet } from "../../members/fleet.js";
 import type { NamespaceLabels } from "../../members/namespaces.js";
 import { StorageError, type KubeObject, type Store } from "../../storage/interface.js";
-import { canAdopt, CLUSTER_MANAGER, computeProfile, leftProfile, MANAGER_LABEL, sameContent } from "../../api/clusterprofiles/compute.js";
+import { canAdopt, CLUSTER_MANAGER, computeProfile, leftProfile, MANAGER_LABEL, sameContent, type Condition } from "../../api/clusterprofiles/compute.js";
 import { ADOPTED_ANNOTATION, SECRET_ANNOTATION } from "../../api/clusterprofiles/joined.js";
 import { MEMBER_ID_LABEL, MemberIdClaims, memberId } from "../../api/clusterprofiles/member-id.js";
 
@@ -21,6 +22,8 @@ export interface ProfileWriterDeps {
   namespaces: NamespaceLabels;
   elector: LeaderElector;
   log: Logger;
+  /** Where the profiles' Events go (kube/events.ts): joined, unhealthy, healthy again. */
+  events?: EventRecorder;
   now?: () => Date;
 }
 
@@ -98,15 +101,32 @@ export function startProfileWriter(deps: ProfileWriterDeps): ProfileWriter {
       const next = compute(undefined);
       next.metadata.uid = randomUUID();
       next.metadata.creationTimestamp = whole(now());
-      await store.create(storeKey(key), next);
+      const created = await store.create(storeKey(key), next);
       log.info({ profile: key }, "member joined: profile created");
+      tell(created, "Normal", "MemberJoined", "Join", `joined through Secret ${secret}; its API server: ${view.server || "(none: the kubeconfig is unusable)"}`);
       return;
     }
     if (sameContent(compute(stored), stored)) return;
-    await store.guaranteedUpdate(storeKey(key), (cur) => {
+    const written = await store.guaranteedUpdate(storeKey(key), (cur) => {
       const next = compute(cur);
       return sameContent(next, cur) ? cur : next;
     });
+    healthEvents(stored, written);
+  }
+
+  function tell(profile: KubeObject, type: "Normal" | "Warning", reason: string, action: string, note: string): void {
+    const { namespace = "", name = "", uid = "" } = profile.metadata;
+    deps.events?.record({ apiVersion: profile.apiVersion ?? "", kind: "ClusterProfile", namespace, name, uid }, type, reason, action, note);
+  }
+
+  /** ControlPlaneHealthy turned False (a Warning with the condition's reason) or True again. */
+  function healthEvents(before: KubeObject, after: KubeObject): void {
+    const health = (o: KubeObject) => (o.status as { conditions?: Condition[] } | undefined)?.conditions?.find((c) => c.type === "ControlPlaneHealthy");
+    const was = health(before);
+    const is = health(after);
+    if (!is || was?.status === is.status) return;
+    if (is.status === "False") tell(after, "Warning", is.reason, "Probe", is.message);
+    else if (is.status === "True" && was?.status === "False") tell(after, "Normal", "Healthy", "Probe", `the member answers again (${is.message}); unhealthy since ${was.lastTransitionTime}, last ${was.reason}`);
   }
 
   /** The id `key` may carry: `wanted` unless another member of its namespace holds it (then none, logged once). */

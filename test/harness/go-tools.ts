@@ -30,6 +30,8 @@ const built = new Map<string, Promise<string>>();
 
 /** The upstream exec plugin consumers name in their provider file, from the cluster-inventory-api test/go/access pins. */
 export const KUBECONFIG_SECRETREADER = "sigs.k8s.io/cluster-inventory-api/plugins/kubeconfig-secretreader/cmd/plugin";
+/** helm, pinned in test/go/helm, for the chart's checks. */
+export const HELM = "helm.sh/helm/v4/cmd/helm";
 
 /**
  * The path of test/go/<module>/cmd/<name> (or of `pkg`, built in that module: a `tool` it declares), built first
@@ -77,6 +79,7 @@ export const GO_TOOLS: ReadonlyArray<readonly [module: string, name: string, pkg
   ["clients", "informer"],
   ["access", "consumer"],
   ["access", "kubeconfig-secretreader", KUBECONFIG_SECRETREADER],
+  ["helm", "helm", HELM],
 ];
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {

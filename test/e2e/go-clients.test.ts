@@ -186,9 +186,11 @@ describe.each([
       expect((await direct.request("DELETE", `${P}/churn`)).status).toBe(200);
       await patchMany(direct, `${G}/namespaces/${ns}-other/placementdecisions/elsewhere`, HISTORY + 50);
       informer.resume();
+      const t1 = Date.now();
       const want = await hubState(ns);
       expect(Object.keys(want).sort()).toEqual([`${ns}/a`, `${ns}/after-410`, `${ns}/after-restart`]);
       await informer.until("the store equals the hub's list after the 410", async () => JSON.stringify(await informer.dump()) === JSON.stringify(want) || undefined, 60_000);
+      progress(`resumed, the informer equals the hub's list after ${Date.now() - t1} ms`);
       // It saw the 410 (client-go logs the expired watch at -v=4) and re-listed: a list, or in watch-list mode
       // a new stream with the initial events.
       const log = readFileSync(informer.logPath, "utf8").slice(logBefore);
@@ -202,5 +204,5 @@ describe.each([
       informer.resume();
       direct.close();
     }
-  });
+  }, 300_000);
 });

@@ -4,7 +4,7 @@ import { ConfigError, parseConfig, usage } from "./config.js";
 describe("parseConfig", () => {
   it("has kube-apiserver-like defaults", () => {
     const c = parseConfig([]);
-    expect(c).toMatchObject({ securePort: 8443, storageBackend: "level", namespaces: [], bindAddress: "0.0.0.0" });
+    expect(c).toMatchObject({ securePort: 8443, storageBackend: "level", namespaces: [], bindAddress: "0.0.0.0", watchHistorySize: 10_000 });
   });
   it("reads flags in both forms", () => {
     const c = parseConfig(["--secure-port=9443", "--namespaces", "a,b", "--storage-backend=etcd", "--etcd-servers=http://127.0.0.1:2379"]);
@@ -17,6 +17,8 @@ describe("parseConfig", () => {
     expect(() => parseConfig(["--storage-backend=mysql"])).toThrow(/level or etcd/);
     expect(() => parseConfig(["--storage-backend=etcd"])).toThrow(/--etcd-servers is required/);
     expect(() => parseConfig(["--tls-cert-file=x"])).toThrow(/together/);
+    expect(() => parseConfig(["--watch-history-size=0"])).toThrow(/--watch-history-size "0": must be a positive integer/);
+    expect(parseConfig(["--watch-history-size=200"])).toMatchObject({ watchHistorySize: 200 });
   });
   it("puts the Lease (and the Service) in the namespace the server runs in, unless told otherwise", () => {
     expect(parseConfig([], () => "fleet-system")).toMatchObject({ serviceNamespace: "fleet-system" });
@@ -26,7 +28,7 @@ describe("parseConfig", () => {
   });
   it("lists every flag in --help", () => {
     expect(parseConfig(["--help"])).toBe("help");
-    for (const f of ["--secure-port", "--bind-address", "--tls-cert-file", "--kubeconfig", "--storage-backend", "--data-dir", "--etcd-servers", "--namespaces"]) {
+    for (const f of ["--secure-port", "--bind-address", "--tls-cert-file", "--kubeconfig", "--storage-backend", "--data-dir", "--etcd-servers", "--namespaces", "--watch-history-size"]) {
       expect(usage()).toContain(f);
     }
   });

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { defaultTuning } from "./storage/tuning.js";
 
 export interface Config {
   securePort: number;
@@ -20,6 +21,7 @@ export interface Config {
   serviceName: string;
   serviceNamespace: string;
   maxRequestsInflight: number;
+  watchHistorySize: number;
   logLevel: string;
 }
 
@@ -46,6 +48,11 @@ const flags = {
     help: `Namespace of that Service and of the leader Lease. Default: the namespace the server runs in (in-cluster, read from ${SERVICE_ACCOUNT_NAMESPACE_FILE}), else ${FALLBACK_NAMESPACE}.`,
   },
   "max-requests-inflight": { type: "string", default: "400", help: "Requests served at once (watches excepted) before 429." },
+  "watch-history-size": {
+    type: "string",
+    default: String(defaultTuning.historyLimit),
+    help: "Changes kept in memory for watches to resume from and continue tokens to list at; a client asking for an older resourceVersion gets 410 Expired and re-lists.",
+  },
   "log-level": { type: "string", default: "info", help: "pino log level: debug, info, warn, error." },
   help: { type: "boolean", default: false, help: "Show this help." },
 } as const;
@@ -62,6 +69,11 @@ export function usage(): string {
 
 function port(name: string, v: string): number {
   if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535) throw new ConfigError(`invalid --${name} ${JSON.stringify(v)}: must be a port number between 1 and 65535`);
+  return Number(v);
+}
+
+function positiveInt(name: string, v: string): number {
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < 1) throw new ConfigError(`invalid --${name} ${JSON.stringify(v)}: must be a positive integer`);
   return Number(v);
 }
 
@@ -100,8 +112,6 @@ export function parseConfig(argv: string[], runningIn: () => string | undefined 
   const cert = values["tls-cert-file"] as string | undefined;
   const key = values["tls-private-key-file"] as string | undefined;
   if (Boolean(cert) !== Boolean(key)) throw new ConfigError("--tls-cert-file and --tls-private-key-file must be given together");
-  const inflight = s("max-requests-inflight");
-  if (!/^\d+$/.test(inflight) || Number(inflight) < 1) throw new ConfigError(`invalid --max-requests-inflight ${JSON.stringify(inflight)}: must be a positive integer`);
   const config: Config = {
     securePort: port("secure-port", s("secure-port")),
     bindAddress: s("bind-address"),
@@ -113,7 +123,8 @@ export function parseConfig(argv: string[], runningIn: () => string | undefined 
     namespaces: list(s("namespaces")),
     serviceName: s("service-name"),
     serviceNamespace: s("service-namespace") || runningIn() || FALLBACK_NAMESPACE,
-    maxRequestsInflight: Number(inflight),
+    maxRequestsInflight: positiveInt("max-requests-inflight", s("max-requests-inflight")),
+    watchHistorySize: positiveInt("watch-history-size", s("watch-history-size")),
     logLevel: s("log-level"),
   };
   if (cert) config.tlsCertFile = cert;

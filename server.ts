@@ -85,6 +85,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     etcdServers: config.etcdServers,
     prefix: config.etcdPrefix,
     events: storageEvents(metrics),
+    tuning: { historyLimit: config.watchHistorySize },
   });
   const fleet = startFleet(kc, { namespaces: config.namespaces, log: log.child({ component: "members" }) });
   const namespaceLabels = watchNamespaceLabels(kc, log.child({ component: "namespaces" }));

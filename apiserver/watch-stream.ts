@@ -2,7 +2,9 @@
  * A watch response: 200, then one JSON event per line, flushed as it comes. Works the same over HTTP/1.1 chunks
  * and HTTP/2 streams (the compat API). Each event is encoded once per form and shared by every watcher; a batch
  * of events goes out in one write, and a client that stops reading holds its own stream only: the storage layer
- * ends a watcher whose queue overflows, and we then end its response so the client re-lists.
+ * ends a watcher whose queue overflows, and we then end its response as kube-apiserver ends a watcher its cache
+ * dropped: cleanly, after what is already written. A client that reads again gets those events, the end of the
+ * stream, and resumes from its last resourceVersion (410 Expired if the history has moved past it: it re-lists).
  */
 import type { ServerResponse } from "node:http";
 import type { Http2ServerResponse } from "node:http2";
@@ -28,7 +30,15 @@ export interface WatchServeOptions {
   headers: Record<string, string>;
   encode: (ev: WatchEvent) => Buffer;
   onEnd?: (reason: string) => void;
+  /** How long a watch ended as too slow may take to deliver what was already written before it is cut. */
+  tooSlowGraceMs?: number;
 }
+
+/**
+ * A client stalled this long after its watch was ended as too slow is cut (stream reset): it then holds nothing of
+ * ours. kube-apiserver waits as long as the connection lives; a minute covers a paused or briefly stuck client.
+ */
+export const TOO_SLOW_GRACE_MS = 60_000;
 
 /** How to end each open watch, for a graceful shutdown. */
 const openWatches = new Set<(why: string) => void>();
@@ -71,10 +81,15 @@ export async function serveWatch(res: Response, watch: Watch, opts: WatchServeOp
     }
   } finally {
     clearTimeout(timer);
-    // A client too slow to drain what is already queued would hold its connection (and our buffers) open for
-    // as long as it likes: cut it. Otherwise end the response cleanly.
-    if (reason === "too-slow") res.destroy();
-    else if (!res.writableEnded && !res.destroyed) res.end();
+    // End cleanly, also when too slow: a reset would reach client-go as a server error (a logged warning and a
+    // full re-list) where kube-apiserver's clean end lets it resume. Storage has dropped this watcher's queue;
+    // only what is already written waits for the client, and a client that never takes it is cut after a grace.
+    if (!res.writableEnded && !res.destroyed) res.end();
+    if (reason === "too-slow" && !res.destroyed) {
+      const cut = setTimeout(() => res.destroy(), opts.tooSlowGraceMs ?? TOO_SLOW_GRACE_MS);
+      cut.unref();
+      res.once("close", () => clearTimeout(cut));
+    }
     opts.onEnd?.(reason);
   }
 }

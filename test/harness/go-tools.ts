@@ -54,7 +54,7 @@ async function build(module: string, name: string, pkg: string): Promise<string>
   mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.tmp.${process.pid}`;
   const t0 = Date.now();
-  progress(`building ${pkg} in test/go/${module} (a first build compiles client-go: minutes)`);
+  progress(`building ${pkg} in test/go/${module} (a first build compiles client-go or controller-runtime: minutes)`);
   const ticker = setInterval(() => progress(`  still building ${name} (${Math.round((Date.now() - t0) / 1000)} s)`), 30_000);
   try {
     await new Promise<void>((resolve, reject) => {
@@ -79,6 +79,8 @@ export const GO_TOOLS: ReadonlyArray<readonly [module: string, name: string, pkg
   ["clients", "informer"],
   ["access", "consumer"],
   ["access", "kubeconfig-secretreader", KUBECONFIG_SECRETREADER],
+  ["controllers", "placer"],
+  ["controllers", "statuswriter"],
   ["helm", "helm", HELM],
 ];
 

@@ -1,6 +1,8 @@
 /**
- * Go programs of our own test modules (test/go/<module>/cmd/<name>), built once into the cache and reused until
- * their module or sources change. They share the Go module and build caches test/provision/kube.sh uses.
+ * Go programs of our own test modules, built once into the cache and reused until their module or sources
+ * change: test/go/<module>/cmd/<name>, or a program the module declares with a `tool` directive (go.mod
+ * `tool sigs.k8s.io/kwok/cmd/kwok` builds as "kwok" straight from the pinned upstream module, no source copied).
+ * They share the Go module and build caches test/provision/kube.sh uses.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -26,9 +28,42 @@ function moduleHash(dir: string): string {
   return h.digest("hex").slice(0, 16);
 }
 
+const goEnv = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  GOMODCACHE: path.join(cache, "go", "mod"),
+  GOCACHE: path.join(cache, "go", "build"),
+  CGO_ENABLED: "0",
+  GOFLAGS: "-mod=readonly",
+  PATH: `/usr/local/go/bin:${process.env.PATH ?? ""}`,
+});
+
+/** What `go build` builds for `name`: the module's `tool` whose package ends in /<name>, else ./cmd/<name>. */
+function packageOf(dir: string, name: string): string {
+  const tools = [...readFileSync(path.join(dir, "go.mod"), "utf8").matchAll(/^\s*tool\s+(\S+)/gm)].map((m) => m[1]!);
+  return tools.find((t) => t.endsWith(`/${name}`)) ?? `./cmd/${name}`;
+}
+
+function run(dir: string, args: string[], stdout: "inherit" | "pipe"): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("go", args, { cwd: dir, env: goEnv(), stdio: ["ignore", stdout, "inherit"] });
+    let out = "";
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => (out += d));
+    child.once("error", reject);
+    child.once("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`go ${args.join(" ")} in ${path.relative(repoRoot, dir)} failed (${code})`))));
+  });
+}
+
+/** Where a module a test module requires lies in the shared module cache (downloaded first if missing). */
+export async function goModuleDir(module: string, required: string): Promise<string> {
+  const out = await run(path.join(repoRoot, "test", "go", module), ["mod", "download", "-json", required], "pipe");
+  const dir = (JSON.parse(out) as { Dir?: string }).Dir;
+  if (!dir || !existsSync(dir)) throw new Error(`go mod download ${required} (test/go/${module}) gave no directory`);
+  return dir;
+}
+
 const built = new Map<string, Promise<string>>();
 
-/** The path of test/go/<module>/cmd/<name>, built first if the cache has no build of these sources. */
+/** The path of program `name` of test/go/<module>, built first if the cache has no build of these sources. */
 export function goTool(module: string, name: string): Promise<string> {
   const key = `${module}/${name}`;
   let p = built.get(key);
@@ -46,15 +81,11 @@ async function build(module: string, name: string): Promise<string> {
   mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.tmp.${process.pid}`;
   const t0 = Date.now();
-  progress(`building test/go/${module}/cmd/${name} (a first build compiles client-go: minutes)`);
+  const pkg = packageOf(dir, name);
+  progress(`building ${pkg} in test/go/${module} (a first build compiles client-go: minutes)`);
   const ticker = setInterval(() => progress(`  still building ${name} (${Math.round((Date.now() - t0) / 1000)} s)`), 30_000);
   try {
-    await new Promise<void>((resolve, reject) => {
-      const env = { ...process.env, GOMODCACHE: path.join(cache, "go", "mod"), GOCACHE: path.join(cache, "go", "build"), CGO_ENABLED: "0", GOFLAGS: "-mod=readonly", PATH: `/usr/local/go/bin:${process.env.PATH ?? ""}` };
-      const child = spawn("go", ["build", "-trimpath", "-o", tmp, `./cmd/${name}`], { cwd: dir, env, stdio: ["ignore", "inherit", "inherit"] });
-      child.once("error", reject);
-      child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`go build ./cmd/${name} in test/go/${module} failed (${code})`))));
-    });
+    await run(dir, ["build", "-trimpath", "-o", tmp, pkg], "inherit");
     renameSync(tmp, out);
   } catch (e) {
     rmSync(tmp, { force: true });
@@ -67,7 +98,10 @@ async function build(module: string, name: string): Promise<string> {
 }
 
 /** Every Go test program the e2e suites run; `tsx test/harness/go-tools.ts` builds them all (test/run-all.sh). */
-export const GO_TOOLS: ReadonlyArray<readonly [module: string, name: string]> = [["clients", "informer"]];
+export const GO_TOOLS: ReadonlyArray<readonly [module: string, name: string]> = [
+  ["clients", "informer"],
+  ["kwok", "kwok"],
+];
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
   for (const [module, name] of GO_TOOLS) console.log(`${name}=${await goTool(module, name)}`);

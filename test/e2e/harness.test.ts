@@ -79,6 +79,13 @@ describe("a member with KWOK Nodes", () => {
         return r.stdout.startsWith("Running ") ? r.stdout : undefined;
       }, "Pod solo Running", 60_000);
       expect(pod).toMatch(/^Running kwoked-node-\d \d+\.\d+\.\d+\.\d+$/);
+      // KWOK keeps each Node's Lease, as a kubelet does: without them node lifecycle takes the Nodes for dead
+      // after its grace period and marks every Pod not Ready for good.
+      const leases = await until(async () => {
+        const r = await c.kubectl(["get", "leases", "-n", "kube-node-lease", "-o", "jsonpath={range .items[*]}{.metadata.name}={.spec.leaseDurationSeconds} {end}"]);
+        return r.stdout.trim().split(" ").length === 3 ? r.stdout.trim() : undefined;
+      }, "three Node Leases", 30_000);
+      expect(leases.split(" ").sort()).toEqual(["kwoked-node-1=40", "kwoked-node-2=40", "kwoked-node-3=40"]);
     } finally {
       await c.stop();
     }

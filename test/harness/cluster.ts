@@ -10,7 +10,7 @@ import { binaries } from "./binaries.js";
 import { startEtcd, type Etcd } from "./etcd.js";
 import { httpsRequest, waitForHttpsOk, type HttpsResponse, type RequestInit } from "./https.js";
 import { writeKubeconfig } from "./kubeconfig.js";
-import { NODE_CONTROLLERS, startNodeAgents, type KwokNode, type NodeAgents } from "./kwok.js";
+import { NODE_CONTROLLERS, NODE_MONITOR_GRACE, startNodeAgents, type KwokNode, type NodeAgents } from "./kwok.js";
 import { runKubectl, type KubectlOptions, type KubectlResult } from "./kubectl.js";
 import { createClusterPki, type ClusterPki } from "./pki.js";
 import { freePort, lostPortRace, spawnLogged, waitFor, type ManagedProcess } from "./processes.js";
@@ -100,6 +100,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
           // clusterrole-aggregation too: `view`/`edit` gain our resources from deploy/base/rbac.yaml's
           // aggregated ClusterRoles only through it.
           `--controllers=${["namespace", "garbagecollector", "serviceaccount-token", "serviceaccount", "clusterrole-aggregation", ...(withNodes ? NODE_CONTROLLERS : [])].join(",")}`,
+          ...(withNodes ? [`--node-monitor-grace-period=${NODE_MONITOR_GRACE}`] : []),
           `--service-account-private-key-file=${pki.serviceAccount.privateKeyPath}`,
           `--root-ca-file=${pki.ca.certPath}`,
           "--bind-address=127.0.0.1",

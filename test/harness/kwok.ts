@@ -33,6 +33,16 @@ const KWOK_NODE_VALUE = "fake";
  */
 export const NODE_CONTROLLERS = ["deployment", "replicaset", "endpointslice", "endpointslicemirroring", "nodelifecycle"] as const;
 
+/** KWOK renews each Node's Lease in kube-node-lease for this long (as kwokctl's default). */
+const NODE_LEASE_SECONDS = 40;
+
+/**
+ * Node lifecycle's grace before a Node whose Lease went unrenewed is NotReady (default 50 s). KWOK never makes a
+ * Pod Ready again once node lifecycle has marked it not Ready (a kubelet would), so a member's apiserver stopped
+ * by a test, or KWOK starved on a busy machine, must not cost a member its running Pods for good.
+ */
+export const NODE_MONITOR_GRACE = "5m";
+
 /** Pod IPs KWOK hands out: apart from the Service range (10.0.0.0/24, cluster.ts). */
 const POD_CIDR = "10.244.0.0/16";
 
@@ -126,6 +136,9 @@ export async function startNodeAgents(member: Member, nodes: readonly KwokNode[]
       // The stages of the pinned module as published (node-fast, node heartbeat with Lease, pod-fast): the
       // kwok binary itself has none built in (kwokctl adds them), so they come from the module's kustomization.
       `--config=${path.join(kwokDir, "kustomize", "stage", "fast")}`,
+      // Without a lease duration this binary keeps no Node Leases (kwokctl sets one; the default here is 0), and
+      // node lifecycle then takes every Node for dead after its grace period and marks their Pods not Ready.
+      `--node-lease-duration-seconds=${NODE_LEASE_SECONDS}`,
       "--manage-all-nodes=false",
       `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=${KWOK_NODE_VALUE}`,
       `--cidr=${POD_CIDR}`,

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
-const sourceFolders = ["api", "apiserver", "lib", "controllers", "kube", "leader", "members", "openapi", "resources", "storage"];
+const sourceFolders = ["api", "apiserver", "cli", "lib", "controllers", "kube", "leader", "members", "openapi", "resources", "storage"];
 
 function tsFiles(dir: string): string[] {
   return readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
@@ -66,6 +66,10 @@ describe("layout", () => {
     const above = ["api", "apiserver", "controllers", "openapi", "resources"];
     for (const floor of ["kube", "leader", "members", "storage"]) expect(crossing(floor, above), floor).toEqual([]);
     expect(crossing("apiserver", ["controllers", "leader", "members", "storage"])).toEqual([]);
+  });
+
+  it("cli/ (the kubectl plugin's parts) knows the API's names and nothing of the server", () => {
+    expect(edges.filter((e) => top(e.from) === "cli" && !["cli", "api", "lib"].includes(top(e.to))).map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
 
   it("lib/ imports nothing of the repository", () => {

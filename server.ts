@@ -24,6 +24,7 @@ import { startFleet } from "./members/fleet.js";
 import { watchNamespaceLabels } from "./members/namespaces.js";
 import { startProfileWriter } from "./controllers/clusterprofiles/writer.js";
 import { startWorkDispatcher } from "./controllers/works/dispatcher.js";
+import { createEventRecorder, hubEventSink } from "./kube/events.js";
 import { buildOpenAPI } from "./openapi/index.js";
 import { descriptors } from "./resources/descriptors.js";
 import { createResources } from "./resources/registries.js";
@@ -90,8 +91,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const elector = startElection(hubLeaseClient(kc, config.serviceNamespace, "clusterset-apiserver"), `${hostname()}_${randomUUID()}`, log.child({ component: "leader", namespace: config.serviceNamespace }), defaultTiming, Date.now, {
     onProblem: (p) => metrics.leaseProblems.inc({ reason: p.reason }),
   });
-  const writer = startProfileWriter({ store, fleet, namespaces: namespaceLabels, elector, log: log.child({ component: "profile-writer" }) });
-  const dispatcher = startWorkDispatcher({ store, fleet, elector, log: log.child({ component: "work-dispatcher" }) });
+  const events = createEventRecorder({ sink: hubEventSink(kc), log: log.child({ component: "events" }) });
+  const writer = startProfileWriter({ store, fleet, namespaces: namespaceLabels, elector, events, log: log.child({ component: "profile-writer" }) });
+  const dispatcher = startWorkDispatcher({ store, fleet, elector, events, log: log.child({ component: "work-dispatcher" }) });
   const resources = createResources(store, {
     secretOf: (ns, name) => {
       const src = fleet.source(`${ns}/${name}`);
@@ -156,6 +158,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       });
       writer.stop();
       await dispatcher.stop();
+      events.stop();
       await elector.stop();
       await Promise.allSettled([crds.stop(), authConfig.stop(), fleet.stop(), namespaceLabels.stop()]);
       await store.close();

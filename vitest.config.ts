@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["{api,lib,apiserver,controllers,kube,storage,openapi,resources,members,leader,testing}/**/*.test.ts", "*.test.ts"],
+          include: ["{api,lib,apiserver,cli,controllers,kube,storage,openapi,resources,members,leader,testing}/**/*.test.ts", "*.test.ts"],
           testTimeout: 30_000,
         },
       },

@@ -38,6 +38,8 @@ export interface MemberView {
   context?: string;
   /** `/version` gitVersion, once known. */
   version?: string;
+  /** The kube-system namespace's uid, once known: the member's id when it has no `cluster.clusterset.k8s.io`. */
+  kubeSystemUid?: string;
   health: ViewCondition;
   joined: ViewCondition;
   /** Summed over the member's Nodes; `synced` false until the first Node list arrived. */

@@ -32,6 +32,7 @@ export class MemberViewer {
   #health: ViewCondition;
   #joined: ViewCondition;
   #version: string | undefined;
+  #kubeSystemUid: string | undefined;
   #versionAt = 0;
   #snapshot: MemberView | undefined;
   #notifyPending = false;
@@ -134,6 +135,21 @@ export class MemberViewer {
     if (this.#health.reason === "Healthy" && (!this.#version || !wasHealthy || now - this.#versionAt > this.#opts.versionRefreshMs)) {
       await this.#fetchVersion(http, now);
     }
+    if (this.#health.reason === "Healthy" && !this.#kubeSystemUid) await this.#fetchKubeSystemUid(http);
+  }
+
+  /** Read once: a namespace's uid never changes, and kube-system is never deleted. */
+  async #fetchKubeSystemUid(http: MemberHttp): Promise<void> {
+    try {
+      const ns = await http.getJson<{ metadata?: { uid?: string } }>("/api/v1/namespaces/kube-system");
+      if (typeof ns.metadata?.uid === "string" && ns.metadata.uid) {
+        this.#kubeSystemUid = ns.metadata.uid;
+        this.#changed();
+      }
+    } catch (e) {
+      // Without it a member with no cluster.clusterset.k8s.io has no inventory member id yet; the next probe retries.
+      this.#log.warn({ err: (e as Error).message }, "cannot read the member's kube-system namespace (its inventory member id)");
+    }
   }
 
   async #fetchVersion(http: MemberHttp, now: number): Promise<void> {
@@ -188,6 +204,7 @@ export class MemberViewer {
       ...(a?.proxyUrl ? { proxyUrl: a.proxyUrl } : {}),
       ...(a ? { context: a.context } : {}),
       ...(this.#version ? { version: this.#version } : {}),
+      ...(this.#kubeSystemUid ? { kubeSystemUid: this.#kubeSystemUid } : {}),
       health: this.#health,
       joined: { ...this.#joined, message: joinedMsg },
       nodes: { ...(this.#nodes?.totals() ?? { count: 0, cpuCapacity: "0", memoryCapacity: "0", cpuAllocatable: "0", memoryAllocatable: "0" }), synced: this.#nodes?.synced() ?? false },

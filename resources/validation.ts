@@ -6,7 +6,7 @@
  *             structural pruning of undeclared fields, nulls dropped where not nullable, embedded resources'
  *             metadata coerced; unknown fields → warnings (Warn) or 400 `strict decoding error: …` (Strict)
  *   validate  apiVersion/kind, ObjectMeta (name, namespace, labels, …), the OpenAPI schema (ajv), embedded
- *             resources, list-type map/set uniqueness, the CEL transition rule `self == oldSelf` (updates)
+ *             resources, list-type map/set uniqueness, the x-kubernetes-validations CEL rules (schema/cel/)
  *
  * Causes are worded like kube-apiserver's (see schema/field-errors.ts) so clients and tests see the same text.
  */
@@ -22,7 +22,8 @@ import { nameIsDNSSubdomain } from "./schema/name-rules.js";
 import { coerceObjectMeta, validateObjectMeta } from "./schema/objectmeta.js";
 import { pruneNulls, pruneUnknownFields } from "./schema/prune.js";
 import { validateListTypes } from "./schema/list-types.js";
-import { validateTransitionRules } from "./schema/transition-rules.js";
+import { compileRules } from "./schema/cel/compile.js";
+import { validateRules } from "./schema/cel/validate.js";
 import { type JSONSchemaProps } from "./schema/types.js";
 import { isPlainObject } from "../lib/objects.js";
 import type { ValidateFunction } from "ajv";
@@ -49,7 +50,7 @@ export type FieldValidation = "Strict" | "Warn" | "Ignore";
 export interface ValidateOptions {
   /** What to do with unknown fields (they are always dropped). Default "Warn", as kube-apiserver's. */
   fieldValidation?: FieldValidation;
-  /** The stored object, for updates: enables transition rules (`self == oldSelf`). */
+  /** The stored object, for updates: enables transition rules (`self == oldSelf`) and ratcheting. */
   oldObject?: unknown;
   /**
    * Check apiVersion/kind and ObjectMeta (name as a DNS subdomain, namespace, labels, annotations, owner
@@ -66,7 +67,10 @@ export interface ValidationResult {
   causes: FieldCause[];
   /** Paths of the dropped unknown fields, sorted (`spec.foo`, `metadata.bar`), whatever fieldValidation says. */
   unknownFields: string[];
-  /** fieldValidation=Warn: one `unknown field "spec.foo"` per dropped field, for Warning headers. */
+  /**
+   * For Warning headers: fieldValidation=Warn's `unknown field "spec.foo"` per dropped field, then the CEL rule
+   * errors ratcheted away on update (whatever fieldValidation says, as kube-apiserver).
+   */
   warnings: string[];
   /**
    * Set when kube-apiserver would refuse the body while decoding it, with 400 BadRequest and this message:
@@ -92,6 +96,8 @@ function load(kind: Kind): Loaded {
     if (!version) throw new Error(`${crd.file}: no version ${VERSION}`);
     if (crd.group !== GROUP || crd.names.kind !== kind) throw new Error(`${crd.file}: not ${kind}.${GROUP}`);
     deepFreeze(version.schema);
+    // Compiles the CEL rules now, so a rule that does not compile fails the load, not a request.
+    compileRules(version.schema);
     l = { crd, version, validator: compileSchema(version.schema) };
     loaded.set(kind, l);
   }
@@ -123,7 +129,7 @@ export function validate(kind: Kind, input: unknown, opts: ValidateOptions = {})
 }
 
 /** What resources/generic's schema strategy calls: prunes `obj` in place, reports causes and unknown fields. */
-export type SchemaCheck = (obj: KubeObject, old?: KubeObject) => { causes: FieldCause[]; unknownFields: string[] };
+export type SchemaCheck = (obj: KubeObject, old?: KubeObject) => { causes: FieldCause[]; unknownFields: string[]; warnings: string[] };
 
 /**
  * A validator for `kind` that works on the object in place, for callers that check apiVersion/kind and
@@ -141,7 +147,7 @@ export function validatorFor(kind: string): SchemaCheck {
       ...(old ? { oldObject: old } : {}),
     });
     const causes = r.badRequest ? [invalid("metadata", original, r.badRequest)] : r.causes;
-    return { causes, unknownFields: r.unknownFields };
+    return { causes, unknownFields: r.unknownFields, warnings: r.warnings };
   };
 }
 
@@ -189,9 +195,13 @@ function validateInPlace({ crd, version, validator }: Loaded, obj: Record<string
   result.causes.push(...validateListTypes(obj, schema));
   // kube-apiserver runs a CRD's CEL rules only when the schema has some, and not after a "blocking" error
   // (apiextensions-apiserver customResourceStrategy, hasBlockingErr): it then adds this cause instead.
-  if (hasCELRules(schema)) {
+  if (compileRules(schema)) {
     if (result.causes.some((c) => BLOCKING.has(c.type))) result.causes.push(CEL_SKIPPED);
-    else if (opts.oldObject !== undefined) result.causes.push(...validateTransitionRules(obj, opts.oldObject, schema));
+    else {
+      const rules = validateRules(obj, opts.oldObject, schema);
+      result.causes.push(...rules.causes);
+      result.warnings.push(...rules.warnings);
+    }
   }
   return result;
 }
@@ -202,20 +212,6 @@ const CEL_SKIPPED: FieldCause = {
   field: "<nil>",
   message: "Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation",
 };
-
-const celRules = new WeakMap<JSONSchemaProps, boolean>();
-function hasCELRules(s: JSONSchemaProps): boolean {
-  let has = celRules.get(s);
-  if (has === undefined) {
-    has =
-      (s["x-kubernetes-validations"]?.length ?? 0) > 0 ||
-      Object.values(s.properties ?? {}).some(hasCELRules) ||
-      (typeof s.additionalProperties === "object" && hasCELRules(s.additionalProperties)) ||
-      (s.items !== undefined && hasCELRules(s.items));
-    celRules.set(s, has);
-  }
-  return has;
-}
 
 /** customResourceValidator.ValidateTypeMeta. */
 function validateTypeMeta(obj: Record<string, unknown>, group: string, version: string, kind: string): FieldCause[] {

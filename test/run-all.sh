@@ -3,7 +3,8 @@
 #   1. npm ci when node_modules is missing or older than package-lock.json
 #   2. the real binaries: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl 1.37 and etcd, built from
 #      their Go modules (test/go/) and cached on first run (20-30 minutes on 2 cores)
-#   3. the Go test programs (test/go/clients, and KWOK from test/go/kwok), built into the same cache
+#   3. the Go test programs (test/go/clients, test/go/access, KWOK from test/go/kwok: GO_TOOLS in
+#      test/harness/go-tools.ts), built into the same cache
 #   4. vitest run (both projects); extra arguments go to vitest, e.g. `npm test -- --project unit`
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ bash test/provision/node-deps.sh
 say "provisioning binaries (test/provision/kube.sh; a first run builds Kubernetes and etcd: 20-30 minutes)"
 # Runs kube.sh with its progress shown.
 npx tsx test/harness/binaries.ts
-say "building the Go test programs (test/go/clients, KWOK from test/go/kwok; cached by their sources)"
+say "building the Go test programs (test/go/*; cached by their sources)"
 npx tsx test/harness/go-tools.ts
 
 say "vitest run"

@@ -39,6 +39,13 @@ const cond = (o: KubeObject, type: string) => (o.status as { conditions: Conditi
 const props = (o: KubeObject) => (o.status as { properties: Property[] }).properties;
 
 describe("computeProfile", () => {
+  it("labels the inventory member id it is given, and removes a stale one", () => {
+    const withId = computeProfile(view(), undefined, T0, { memberId: "east-id" });
+    expect(withId.metadata.labels).toEqual({ "x-k8s.io/cluster-manager": "clusterset-apiserver", "multicluster.x-k8s.io/inventory-member-id": "east-id" });
+    const without = computeProfile(view(), stored(withId), T1);
+    expect(without.metadata.labels).not.toHaveProperty("multicluster.x-k8s.io/inventory-member-id");
+  });
+
   it("builds labels, spec, version, conditions, properties and the access provider", () => {
     const p = computeProfile(view(), undefined, T0, { namespaceLabels: { "multicluster.x-k8s.io/clusterset": "prod", other: "x" } });
     expect(p).toEqual({

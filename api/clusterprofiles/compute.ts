@@ -13,6 +13,7 @@ import { GROUP_VERSION } from "../group.js";
 import type { MemberView } from "../../members/member-view.js";
 import type { KubeObject } from "../../storage/interface.js";
 import { accessProviders, condition, joinedState, properties, type Condition, type Property } from "./compute-status.js";
+import { MEMBER_ID_LABEL } from "./member-id.js";
 
 export { ACCESS_PROVIDER_NAME, EXEC_EXTENSION_NAME, NODE_PROPERTIES, type Condition, type Property } from "./compute-status.js";
 
@@ -24,6 +25,8 @@ export const API_VERSION = GROUP_VERSION;
 export interface ComputeOptions {
   /** Labels of the profile's namespace: `multicluster.x-k8s.io/clusterset` is copied onto the profile. */
   namespaceLabels?: Readonly<Record<string, string>>;
+  /** The member's inventory member id (./member-id.ts), when it has one it may carry. */
+  memberId?: string;
 }
 
 interface ProfileStatus {
@@ -35,12 +38,14 @@ interface ProfileStatus {
 const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /** Our label keys carry our values (or are absent when we have none); every other label is the user's. */
-function labels(stored: Record<string, string> | undefined, nsLabels: Readonly<Record<string, string>>): Record<string, string> {
+function labels(stored: Record<string, string> | undefined, opts: ComputeOptions): Record<string, string> {
   const out: Record<string, string> = { ...stored };
   delete out[CLUSTERSET_LABEL];
+  delete out[MEMBER_ID_LABEL];
   out[MANAGER_LABEL] = CLUSTER_MANAGER;
-  const set = nsLabels[CLUSTERSET_LABEL];
+  const set = opts.namespaceLabels?.[CLUSTERSET_LABEL];
   if (set !== undefined) out[CLUSTERSET_LABEL] = set;
+  if (opts.memberId !== undefined) out[MEMBER_ID_LABEL] = opts.memberId;
   return out;
 }
 
@@ -67,7 +72,7 @@ export function computeProfile(view: MemberView, stored: KubeObject | undefined,
     ...stored?.metadata,
     name: view.name,
     namespace: view.namespace,
-    labels: labels(stored?.metadata.labels, opts.namespaceLabels ?? {}),
+    labels: labels(stored?.metadata.labels, opts),
     generation,
   };
   return { apiVersion: API_VERSION, kind: "ClusterProfile", metadata, spec, status };

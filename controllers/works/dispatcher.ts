@@ -7,6 +7,7 @@
  * applied, a retry is due, and on every periodic resync (the backstop for anything a watch missed).
  */
 import type { Logger } from "pino";
+import type { EventRecorder } from "../../kube/events.js";
 import type { LeaderElector } from "../../leader/lease.js";
 import type { Fleet } from "../../members/fleet.js";
 import { createLimiter } from "../../members/limiter.js";
@@ -23,6 +24,8 @@ export interface WorkDispatcherDeps {
   fleet: Fleet & { synced?: Promise<void> };
   elector: LeaderElector;
   log: Logger;
+  /** Where the Works' Events go (kube/events.ts); none in tests that do not look at them. */
+  events?: EventRecorder;
   options?: Partial<DispatcherOptions>;
 }
 
@@ -82,6 +85,7 @@ export function startWorkDispatcher(deps: WorkDispatcherDeps): WorkDispatcher {
     log,
     works: (key) => cache.get(key),
     retries,
+    events: deps.events,
     mark: (key) => mark(key),
     conn: { requestTimeoutMs: opts.requestTimeoutMs, watchApplied: opts.watchApplied, watchTimeoutSeconds: opts.watchTimeoutSeconds, confirm },
     cleanupPollMs: opts.cleanupPollMs,

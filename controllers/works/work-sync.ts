@@ -4,6 +4,8 @@
  * gets a pass; this decides what the pass does.
  */
 import type { Logger } from "pino";
+import type { EventRecorder } from "../../kube/events.js";
+import { emptyTold, driftKey, workEvents, type WorkTold } from "./work-events.js";
 import type { LeaderElector } from "../../leader/lease.js";
 import type { Fleet } from "../../members/fleet.js";
 import { describeRequestError } from "../../members/health.js";
@@ -17,6 +19,7 @@ import { MemberRefusedError, NotLeaderError } from "./member-objects.js";
 import type { Retries } from "./retries.js";
 import { workStatus, type SyncOutcome } from "../../api/works/status.js";
 import { applyWork, cleanupWork } from "./work-apply.js";
+import { GROUP_VERSION } from "../../api/group.js";
 import { dropFinalizer, ensureFinalizer, writeStatus } from "./work-store.js";
 
 export interface SyncerDeps {
@@ -26,6 +29,7 @@ export interface SyncerDeps {
   log: Logger;
   works: (key: string) => KubeObject | undefined;
   retries: Retries;
+  events?: EventRecorder | undefined;
   /** Another pass for this Work soon (a member-side event said something changed). */
   mark: (key: string) => void;
   conn: Omit<MemberConnOptions, "log" | "onEvent">;
@@ -39,7 +43,12 @@ interface Memory {
   known: Map<string, Identifier>;
   /** resourceVersions our last applies produced: member events carrying them are our own writes. */
   rvs: Set<string>;
+  /** What the Work's Events last said (./work-events.ts), so a pass reports only what changed. */
+  told: WorkTold;
 }
+
+/** A member's profile name (Events speak of the Work's own namespace): "<ns>/<name>" → "<name>". */
+const profileName = (member: string) => member.slice(member.indexOf("/") + 1);
 
 export class WorkSyncer {
   readonly #conns = new Map<string, MemberConn>();
@@ -65,6 +74,7 @@ export class WorkSyncer {
       const conn = await this.#conn(member);
       const mem = this.#mem(key, work);
       const pass = await applyWork(conn.ctx, work, [...storedIdentifiers(work), ...mem.known.values()]);
+      for (const e of workEvents(profileName(member), pass, mem.told)) this.#event(work, e.type, e.reason, "Apply", e.note);
       for (const a of pass.applied) mem.known.set(identityKey(a.id), a.id);
       for (const p of pass.pruned) mem.known.delete(identityKey(p));
       mem.rvs = new Set(pass.applied.map((a) => a.resourceVersion));
@@ -82,6 +92,7 @@ export class WorkSyncer {
     const uid = work.metadata.uid ?? "";
     if (!hasFinalizer(work)) return;
     if (orphans(work) || !this.d.fleet.get(member)) {
+      this.#event(work, "Normal", "CleanupSkipped", "Delete", orphans(work) ? `delete-option Orphan: its objects stay on ${profileName(member)}` : `${profileName(member)} is not joined: nothing can be removed from it`);
       this.d.log.info({ work: key, member }, orphans(work) ? "Work deleted with delete-option Orphan: its objects stay on the member" : "Work deleted; its member is not joined, so nothing can be removed");
       await dropFinalizer(this.d.store, key, uid);
       return this.forget(key);
@@ -89,11 +100,13 @@ export class WorkSyncer {
     const conn = await this.#conn(member);
     const r = await cleanupWork(conn.ctx, work, [...this.#mem(key, work).known.values()]);
     if (!r.done) {
+      if (r.failed) this.#event(work, "Warning", "CleanupBlocked", "Delete", `${profileName(member)} has not removed everything yet: ${r.waiting.join("; ")}`);
       this.d.log.debug({ work: key, waiting: r.waiting }, "waiting for the member to remove the Work's objects");
       this.d.retries.schedule(key, r.failed ? undefined : this.d.cleanupPollMs);
       return;
     }
     await dropFinalizer(this.d.store, key, uid);
+    this.#event(work, "Normal", "CleanedUp", "Delete", `its objects are gone from ${profileName(member)}`);
     this.d.log.info({ work: key, member }, "Work deleted: its objects are gone from the member");
     this.forget(key);
   }
@@ -121,10 +134,15 @@ export class WorkSyncer {
     if (wrote) this.statusWrites++;
   }
 
+  #event(work: KubeObject, type: "Normal" | "Warning", reason: string, action: string, note: string): void {
+    const { namespace = "", name = "", uid = "" } = work.metadata;
+    this.d.events?.record({ apiVersion: work.apiVersion ?? GROUP_VERSION, kind: "Work", namespace, name, uid }, type, reason, action, note);
+  }
+
   #mem(key: string, work: KubeObject): Memory {
     const uid = work.metadata.uid ?? "";
     let m = this.#memory.get(key);
-    if (!m || m.uid !== uid) this.#memory.set(key, (m = { uid, known: new Map(), rvs: new Set() }));
+    if (!m || m.uid !== uid) this.#memory.set(key, (m = { uid, known: new Map(), rvs: new Set(), told: emptyTold() }));
     return m;
   }
 
@@ -145,7 +163,10 @@ export class WorkSyncer {
     const work = owner && this.d.works(owner.key);
     if (!owner || !work || work.metadata.uid !== owner.uid) return;
     const rv = (obj as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion ?? "";
-    if (type !== "delete" && this.#memory.get(owner.key)?.rvs.has(rv)) return;
+    const mem = this.#memory.get(owner.key);
+    if (type !== "delete" && mem?.rvs.has(rv)) return;
+    // Someone else changed or deleted what the Work applied: the next pass puts it back (drift reverted).
+    mem?.told.drifted.add(driftKey(obj));
     this.d.mark(owner.key);
   }
 

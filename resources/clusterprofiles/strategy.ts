@@ -1,6 +1,6 @@
 /**
- * ClusterProfiles. Those written by users behave exactly as the upstream CRD (including its CEL rule
- * `self == oldSelf` on spec.clusterManager, checked by the schema validator given the stored object). Those of
+ * ClusterProfiles. Those written by users behave exactly as the upstream CRD (including its CEL rules, such as
+ * `self == oldSelf` on spec.clusterManager, run by the schema validator given the stored object). Those of
  * joined members are the member's: spec and status are refused, delete is refused while the Secret exists, and
  * our own label keys keep our values.
  */

@@ -6,10 +6,14 @@ import type { KubeObject } from "../../storage/interface.js";
 import { badRequest, type RequestContext, type StatusCause } from "../rest.js";
 import type { Strategy } from "./strategy.js";
 
-/** What schema validation reports: field causes (422) and the unknown fields it pruned from the object. */
+/**
+ * What schema validation reports: field causes (422), the unknown fields it pruned from the object, and
+ * warnings to send whatever fieldValidation says (CEL rule errors ratcheted away on update).
+ */
 export interface SchemaResult {
   causes: StatusCause[];
   unknownFields: string[];
+  warnings?: string[];
 }
 
 export type SchemaValidator = (obj: KubeObject, old?: KubeObject) => SchemaResult;
@@ -26,6 +30,7 @@ export function schemaStrategy(validateSchema: SchemaValidator, statusSubresourc
         }
         if (ctx.fieldValidation === "Warn") for (const f of result.unknownFields) ctx.warnings.push(`unknown field "${f}"`);
       }
+      ctx.warnings.push(...(result.warnings ?? []));
       return [...result.causes, ...(extra?.validate?.(obj, ctx, old) ?? [])];
     },
   };

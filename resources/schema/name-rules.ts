@@ -128,7 +128,8 @@ export function nameIsDNSSubdomain(name: string, prefix: boolean): string[] {
   return isDNS1123Subdomain(prefix ? maskTrailingDash(name) : name);
 }
 
-function maskTrailingDash(name: string): string {
+/** apimachinery's maskTrailingDash, which the *Prefix name checks apply first (generateName may end in "-"). */
+export function maskTrailingDash(name: string): string {
   return name.length > 1 && name.endsWith("-") ? `${name.slice(0, -2)}a` : name;
 }
 

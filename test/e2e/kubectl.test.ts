@@ -158,6 +158,18 @@ describe.each(versions)("kubectl $name", ({ name: v, bin }) => {
     expect(no.stdout.trim()).toBe("no");
   });
 
+  it("waits for a condition written through the status subresource, and for a jsonpath value", async () => {
+    // Started first, so the wait sees the condition arrive through its watch rather than on its first GET.
+    const waiting = kubectl(bin, ["wait", "--for=condition=ControlPlaneHealthy", "clusterprofile/p1", "-n", ns, "--timeout=60s"]);
+    const status = { status: { conditions: [{ type: "ControlPlaneHealthy", status: "True", reason: "Probed", message: "ok", lastTransitionTime: "2026-01-01T00:00:00Z" }] } };
+    await ok(["patch", "clusterprofile", "p1", "-n", ns, "--subresource=status", "--type=merge", "-p", JSON.stringify(status)]);
+    const w = await waiting;
+    expect(w.code, w.stderr).toBe(0);
+    expect(w.stdout.trim()).toBe("clusterprofile.multicluster.x-k8s.io/p1 condition met");
+    const j = await ok(["wait", "--for=jsonpath={.spec.displayName}=Edited", "clusterprofile/p1", "-n", ns, "--timeout=30s"]);
+    expect(j.stdout.trim()).toBe("clusterprofile.multicluster.x-k8s.io/p1 condition met");
+  });
+
   it("deletes with --wait", async () => {
     const r = await ok(["delete", "clusterprofile", "p1", "-n", ns, "--wait=true"]);
     // Newer kubectl (1.37; not 1.33) names the namespace too.

@@ -69,7 +69,7 @@ describe("joined members", () => {
       return new RegExp(`member1\\s+Member One\\s+clusterset-apiserver\\s+${v}\\s+True`).test(r.stdout) && new RegExp(`member2\\s+\\S*\\s*clusterset-apiserver\\s+${v}\\s+True`).test(r.stdout);
     }, "both members listed healthy");
     const p = (await profile("member1"))!;
-    expect(p.metadata.labels).toMatchObject({ "x-k8s.io/cluster-manager": "clusterset-apiserver", "multicluster.x-k8s.io/clusterset": "set-a" });
+    expect(p.metadata.labels).toMatchObject({ "x-k8s.io/cluster-manager": "clusterset-apiserver", "multicluster.x-k8s.io/clusterset": "set-a", "multicluster.x-k8s.io/inventory-member-id": "member1-id" });
     expect(p.spec).toEqual({ clusterManager: { name: "clusterset-apiserver" }, displayName: "Member One" });
     expect(cond(p, "Joined")?.status).toBe("True");
     expect(prop(p, "cluster.clusterset.k8s.io")).toBe("member1-id");
@@ -102,6 +102,7 @@ describe("joined members", () => {
       const ev = await watch.next((e) => e.type === "MODIFIED" && prop(e.object as unknown as Profile, "cluster.clusterset.k8s.io") === "changed-id", 10_000);
       const propertyMs = Date.now() - t0;
       expect(ev.object.metadata.name).toBe("member1");
+      expect((ev.object as unknown as Profile).metadata.labels?.["multicluster.x-k8s.io/inventory-member-id"]).toBe("changed-id");
       const t1 = Date.now();
       const added = kwokNodeManifest({ name: "member1-node-4", cpu: "2", memory: "4Gi" });
       await cs.members[0]!.kubectl(["create", "-f", "-"], { input: JSON.stringify(added), check: true });
@@ -291,6 +292,29 @@ describe("joining rules", () => {
       return cond(x, "Joined")?.message.includes("b-newer") ? x : undefined;
     }, "Joined message names the ignored Secret");
     expect(JSON.stringify(p.status?.accessProviders)).toContain(cs.members[0]!.url);
+  });
+
+  it("labels each member with its inventory member id: stable, unique in the namespace, else the kube-system uid", async () => {
+    const m = cs.members[1]!;
+    const id = async (name: string, ns: string) => (await profile(name, ns))?.metadata.labels?.["multicluster.x-k8s.io/inventory-member-id"];
+    await joinMember(cs.hub, m, { namespace: "ids", secretName: "first" });
+    await until(async () => (await id("first", "ids")) === "member2-id", "first profile labelled with the member's cluster id");
+    // The same cluster joined a second time in that namespace: the id is the first profile's.
+    await joinMember(cs.hub, m, { namespace: "ids", secretName: "second" });
+    await until(async () => cond(await profile("second", "ids"), "ControlPlaneHealthy")?.status === "True", "second profile healthy");
+    expect(await id("second", "ids")).toBeUndefined();
+    // The first holder leaves: the second takes the id.
+    await unjoinMember(cs.hub, { namespace: "ids", secretName: "first" });
+    await until(async () => (await id("second", "ids")) === "member2-id", "second profile takes the id once the first is gone");
+    // The cluster id property goes away: the id stays what it was (stable for the member's life).
+    await m.kubectl(["delete", "clusterproperty", "cluster.clusterset.k8s.io"], { check: true });
+    await until(async () => prop(await profile("second", "ids"), "cluster.clusterset.k8s.io") === undefined, "property gone from the profile");
+    expect(await id("second", "ids")).toBe("member2-id");
+    // Joined afresh elsewhere, with no cluster id property: its kube-system namespace's uid.
+    const uid = (await m.kubectl(["get", "namespace", "kube-system", "-o", "jsonpath={.metadata.uid}"], { check: true })).stdout.trim();
+    await joinMember(cs.hub, m, { namespace: "ids-uid", secretName: "fresh" });
+    await until(async () => (await id("fresh", "ids-uid")) === uid, "fresh profile labelled with the kube-system uid");
+    await m.kubectl(["create", "-f", "-"], { input: property("cluster.clusterset.k8s.io", "member2-id"), check: true });
   });
 
   it("adopts a user-made profile that names us as its manager, keeping its uid; leaves others alone", async () => {

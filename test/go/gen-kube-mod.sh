@@ -2,10 +2,14 @@
 # Writes test/go/kube/go.mod for a k8s.io/kubernetes release, the way its own go.mod pins everything:
 # the `go` and `godebug` lines copied, every `k8s.io/X => ./staging/src/k8s.io/X` replace turned into the
 # published `k8s.io/X v0.<minor>.<patch>`. Run once per release bump; go.mod and go.sum are committed.
-# Usage: test/go/gen-kube-mod.sh 1.37.2   (never -u or @latest: newer kube-openapi needs a newer Go)
+# Usage: test/go/gen-kube-mod.sh 1.37.2            (the hub every suite runs: test/go/kube)
+#        test/go/gen-kube-mod.sh 1.34.12 kube-1.34  (an older hub for `npm run test:compat`, KUBE_VERSION=1.34.x)
+# Never -u or @latest: newer kube-openapi needs a newer Go.
 set -euo pipefail
 v=${1:?kubernetes version, e.g. 1.37.2}
+dir=${2:-kube}
 here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$here/$dir"
 mod=$(go mod download -json "k8s.io/kubernetes@v$v" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
 staging="v0.${v#1.}"
 {
@@ -22,5 +26,10 @@ staging="v0.${v#1.}"
   echo "replace ("
   sed -n '/^replace (/,/^)/p' "$mod" | grep '=> ./staging/' | sed -E "s#^\s*(k8s.io/[^ ]+) => .*#\t\1 => \1 $staging#"
   echo ")"
-} > "$here/kube/go.mod"
-echo "wrote $here/kube/go.mod"
+  echo
+  echo "tool ("
+  for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do printf '\tk8s.io/kubernetes/cmd/%s\n' "$c"; done
+  echo ")"
+} > "$here/$dir/go.mod"
+(cd "$here/$dir" && go mod tidy)
+echo "wrote $here/$dir/go.mod and go.sum"

@@ -21,11 +21,19 @@ export interface Binaries {
 }
 
 
-/** The Kubernetes release the harness runs, as its /version says it (e.g. "v1.37.2"): the one test/go/kube pins. */
+/**
+ * The Go module that pins the hub's release: test/go/kube, or test/go/kube-<major.minor> when KUBE_VERSION names
+ * an older hub (`npm run test:compat`); test/provision/kube.sh makes the same choice.
+ */
+export const kubeModule: string = process.env.KUBE_VERSION
+  ? `kube-${process.env.KUBE_VERSION.replace(/^v/, "").split(".").slice(0, 2).join(".")}`
+  : "kube";
+
+/** The Kubernetes release the harness runs, as its /version says it (e.g. "v1.37.2"): the one kubeModule pins. */
 export const kubeVersion: string = (() => {
-  const mod = readFileSync(path.join(repoRoot, "test", "go", "kube", "go.mod"), "utf8");
+  const mod = readFileSync(path.join(repoRoot, "test", "go", kubeModule, "go.mod"), "utf8");
   const m = /^require k8s\.io\/kubernetes (v\S+)/m.exec(mod);
-  if (!m) throw new Error("test/go/kube/go.mod does not require k8s.io/kubernetes");
+  if (!m) throw new Error(`test/go/${kubeModule}/go.mod does not require k8s.io/kubernetes`);
   return m[1]!;
 })();
 

@@ -1,8 +1,8 @@
 /**
- * Go programs of our own test modules, built once into the cache and reused until their module or sources
- * change: test/go/<module>/cmd/<name>, or a program the module declares with a `tool` directive (go.mod
- * `tool sigs.k8s.io/kwok/cmd/kwok` builds as "kwok" straight from the pinned upstream module, no source copied).
- * They share the Go module and build caches test/provision/kube.sh uses.
+ * Go programs of our own test modules (test/go/<module>/cmd/<name>, or a package of a module they pin, such as an
+ * upstream plugin or KWOK: a `tool` the module declares, built from the module as published, no source copied),
+ * built once into the cache and reused until their module or sources change. They share the Go module and build
+ * caches test/provision/kube.sh uses.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -37,12 +37,6 @@ const goEnv = (): NodeJS.ProcessEnv => ({
   PATH: `/usr/local/go/bin:${process.env.PATH ?? ""}`,
 });
 
-/** What `go build` builds for `name`: the module's `tool` whose package ends in /<name>, else ./cmd/<name>. */
-function packageOf(dir: string, name: string): string {
-  const tools = [...readFileSync(path.join(dir, "go.mod"), "utf8").matchAll(/^\s*tool\s+(\S+)/gm)].map((m) => m[1]!);
-  return tools.find((t) => t.endsWith(`/${name}`)) ?? `./cmd/${name}`;
-}
-
 function run(dir: string, args: string[], stdout: "inherit" | "pipe"): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn("go", args, { cwd: dir, env: goEnv(), stdio: ["ignore", stdout, "inherit"] });
@@ -63,25 +57,33 @@ export async function goModuleDir(module: string, required: string): Promise<str
 
 const built = new Map<string, Promise<string>>();
 
-/** The path of program `name` of test/go/<module>, built first if the cache has no build of these sources. */
-export function goTool(module: string, name: string): Promise<string> {
+/** The upstream exec plugin consumers name in their provider file, from the cluster-inventory-api test/go/access pins. */
+export const KUBECONFIG_SECRETREADER = "sigs.k8s.io/cluster-inventory-api/plugins/kubeconfig-secretreader/cmd/plugin";
+
+/** KWOK's controller, from the release test/go/kwok pins (members' fake Nodes, kwok.ts). */
+export const KWOK = "sigs.k8s.io/kwok/cmd/kwok";
+
+/**
+ * The path of test/go/<module>/cmd/<name> (or of `pkg`, built in that module: a `tool` it declares), built first
+ * if the cache has no build of these sources.
+ */
+export function goTool(module: string, name: string, pkg = `./cmd/${name}`): Promise<string> {
   const key = `${module}/${name}`;
   let p = built.get(key);
   if (!p) {
-    p = build(module, name);
+    p = build(module, name, pkg);
     built.set(key, p);
   }
   return p;
 }
 
-async function build(module: string, name: string): Promise<string> {
+async function build(module: string, name: string, pkg: string): Promise<string> {
   const dir = path.join(repoRoot, "test", "go", module);
   const out = path.join(cache, "go-tools", `${module}-${moduleHash(dir)}`, name);
   if (existsSync(out)) return out;
   mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.tmp.${process.pid}`;
   const t0 = Date.now();
-  const pkg = packageOf(dir, name);
   progress(`building ${pkg} in test/go/${module} (a first build compiles client-go: minutes)`);
   const ticker = setInterval(() => progress(`  still building ${name} (${Math.round((Date.now() - t0) / 1000)} s)`), 30_000);
   try {
@@ -98,11 +100,13 @@ async function build(module: string, name: string): Promise<string> {
 }
 
 /** Every Go test program the e2e suites run; `tsx test/harness/go-tools.ts` builds them all (test/run-all.sh). */
-export const GO_TOOLS: ReadonlyArray<readonly [module: string, name: string]> = [
+export const GO_TOOLS: ReadonlyArray<readonly [module: string, name: string, pkg?: string]> = [
   ["clients", "informer"],
-  ["kwok", "kwok"],
+  ["access", "consumer"],
+  ["access", "kubeconfig-secretreader", KUBECONFIG_SECRETREADER],
+  ["kwok", "kwok", KWOK],
 ];
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  for (const [module, name] of GO_TOOLS) console.log(`${name}=${await goTool(module, name)}`);
+  for (const [module, name, pkg] of GO_TOOLS) console.log(`${name}=${await goTool(module, name, pkg)}`);
 }

@@ -8,7 +8,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { binaries } from "./binaries.js";
-import { goModuleDir, goTool } from "./go-tools.js";
+import { goModuleDir, goTool, KWOK } from "./go-tools.js";
 import type { HttpsResponse, RequestInit } from "./https.js";
 import { spawnLogged, waitFor, type ManagedProcess } from "./processes.js";
 import type { RunDir } from "./run-dir.js";
@@ -116,7 +116,7 @@ export interface NodeAgents {
  * `nodes`, and resolves once they are Ready and untainted.
  */
 export async function startNodeAgents(member: Member, nodes: readonly KwokNode[]): Promise<NodeAgents> {
-  const [bins, kwokBin, kwokDir] = await Promise.all([binaries(), goTool("kwok", "kwok"), goModuleDir("kwok", "sigs.k8s.io/kwok")]);
+  const [bins, kwokBin, kwokDir] = await Promise.all([binaries(), goTool("kwok", "kwok", KWOK), goModuleDir("kwok", "sigs.k8s.io/kwok")]);
   const { name, runDir, kubeconfigPath } = member;
   const scheduler = spawnLogged({
     name: `${name}/kube-scheduler`,

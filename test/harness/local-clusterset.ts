@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
 import { binaries } from "./binaries.js";
-import { goTool } from "./go-tools.js";
+import { goTool, KWOK } from "./go-tools.js";
 import type { Cluster } from "./cluster.js";
 import { startClusterSet, type ClusterSet } from "./clusterset.js";
 import { joinMember } from "./join.js";
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, () => void stop(sig, 0));
 
   progress("provisioning kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd and KWOK (a first run builds them from their Go modules: 20-30 minutes)");
-  await Promise.all([binaries(), goTool("kwok", "kwok")]);
+  await Promise.all([binaries(), goTool("kwok", "kwok", KWOK)]);
   const crdPath = aboutCrdPath();
   // CLUSTERSET_SERVER_ENTRY runs another build of the server, e.g. dist/main.js.
   const entry = process.env.CLUSTERSET_SERVER_ENTRY;

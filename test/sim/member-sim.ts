@@ -107,6 +107,10 @@ function route(member: SimMember, req: IncomingMessage, res: ServerResponse, pat
     count("version");
     return json(res, 200, { major: "1", minor: "30", gitVersion: member.version, platform: "linux/amd64" });
   }
+  if (path === "/api/v1/namespaces/kube-system") {
+    count("namespace");
+    return json(res, 200, { apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system", uid: member.kubeSystemUid } });
+  }
   if (path === "/api/v1/nodes") {
     count(watching ? "watch" : "list");
     if (watching) return member.nodes.watch(res, "v1", q.get("resourceVersion"), timeout);

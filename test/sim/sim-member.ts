@@ -1,5 +1,5 @@
 /** One simulated member: its health, version, Nodes and ClusterProperties, and the knobs tests turn. */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { SimApplied } from "./sim-applied.js";
 import { SimCollection, type SimObject } from "./sim-collection.js";
 
@@ -26,6 +26,8 @@ export interface SimMemberInit {
 
 export class SimMember {
   readonly token = `sim-${randomBytes(12).toString("hex")}`;
+  /** The kube-system namespace's uid: the member's id when it has no cluster.clusterset.k8s.io property. */
+  readonly kubeSystemUid = randomUUID();
   version: string;
   health: SimHealth = "ready";
   aboutVersions: string[] | null;

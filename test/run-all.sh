@@ -3,8 +3,8 @@
 #   1. npm ci when node_modules is missing or older than package-lock.json
 #   2. the real binaries: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl 1.37 and etcd, built from
 #      their Go modules (test/go/) and cached on first run (20-30 minutes on 2 cores)
-#   3. the Go test programs (test/go/clients, test/go/access, test/go/controllers: GO_TOOLS in test/harness/go-tools.ts), built into
-#      the same cache
+#   3. the Go test programs (test/go/clients, access, controllers, helm, and KWOK from test/go/kwok: GO_TOOLS in
+#      test/harness/go-tools.ts), built into the same cache
 #   4. vitest run (both projects); extra arguments go to vitest, e.g. `npm test -- --project unit`
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -46,6 +46,25 @@ describe("availability", () => {
     expect(availability(deploy(1, 1, 3, 3)).status).toBe("True");
   });
 
+  it("gives an unavailable Deployment the reason its controller states: ReplicaFailure, then Progressing, then Available", () => {
+    const withConds = (conditions: object[]) => ({ ...deploy(2, 0), status: { availableReplicas: 0, conditions } });
+    const unavailable = { type: "Available", status: "False", reason: "MinimumReplicasUnavailable", message: "Deployment does not have minimum availability." };
+    const progressing = { type: "Progressing", status: "True", reason: "ReplicaSetUpdated", message: "ReplicaSet \"web-1\" is progressing." };
+    expect(availability(withConds([unavailable, progressing]))).toEqual({
+      status: "False",
+      reason: "MinimumReplicasUnavailable",
+      message: "0 of 2 replicas available; the Deployment says MinimumReplicasUnavailable: Deployment does not have minimum availability.",
+    });
+    const deadline = { type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded", message: "ReplicaSet \"web-1\" has timed out progressing." };
+    expect(availability(withConds([unavailable, deadline])).reason).toBe("ProgressDeadlineExceeded");
+    const failure = { type: "ReplicaFailure", status: "True", reason: "FailedCreate", message: "pods \"web-1-x\" is forbidden: error looking up service account app/default" };
+    expect(availability(withConds([unavailable, deadline, failure]))).toMatchObject({ reason: "FailedCreate", message: expect.stringContaining("is forbidden") });
+    // A condition that names no reason, or one that says all is well, leaves our own words.
+    expect(availability(withConds([{ type: "Available", status: "False" }, progressing])).reason).toBe("ReplicasUnavailable");
+    // Available by the controller's measure (maxUnavailable) but not every replica: still not available here.
+    expect(availability(withConds([{ type: "Available", status: "True", reason: "MinimumReplicasAvailable" }])).reason).toBe("ReplicasUnavailable");
+  });
+
   it("reads Available, then Ready conditions, else existence", () => {
     const withConds = (conditions: object[]) => ({ apiVersion: "example.com/v1", kind: "Thing", metadata: { name: "t" }, status: { conditions } });
     expect(availability(withConds([{ type: "Ready", status: "False", message: "warming up" }]))).toEqual({ status: "False", reason: "NotReady", message: "condition Ready is False: warming up" });

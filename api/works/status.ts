@@ -81,7 +81,13 @@ export function availability(live: unknown): State {
       return { status: "False", reason: "StatusNotObserved", message: `the Deployment controller has not observed generation ${generation} yet (observed ${observed})` };
     }
     const ok = available >= desired && (desired === 0 || available >= 1);
-    return { status: ok ? "True" : "False", reason: ok ? "ReplicasAvailable" : "ReplicasUnavailable", message: `${available} of ${desired} replicas available` };
+    const counted = `${available} of ${desired} replicas available`;
+    if (ok) return { status: "True", reason: "ReplicasAvailable", message: counted };
+    // Why not, in the Deployment controller's own words when it has said: a Pod it could not create, a rollout
+    // past its deadline, or too few available Pods (MinimumReplicasUnavailable: e.g. Pods no Node can take).
+    const said = deploymentTrouble(Array.isArray(status.conditions) ? status.conditions.filter(isPlainObject) : []);
+    if (said) return { status: "False", reason: said.reason, message: clip(`${counted}; the Deployment says ${said.reason}${said.message ? `: ${said.message}` : ""}`) };
+    return { status: "False", reason: "ReplicasUnavailable", message: counted };
   }
   const conditions = Array.isArray(status.conditions) ? status.conditions.filter(isPlainObject) : [];
   for (const type of ["Available", "Ready"]) {
@@ -92,6 +98,14 @@ export function availability(live: unknown): State {
     return { status: s, reason: s === "True" ? type : s === "False" ? `Not${type}` : `${type}Unknown`, message: clip(`condition ${type} is ${s}${said}`) };
   }
   return { status: "True", reason: "Exists", message: "the object exists on the member" };
+}
+
+/** The Deployment controller's condition that says why Pods are missing: ReplicaFailure True, Progressing or Available False. */
+function deploymentTrouble(conditions: readonly Obj[]): { reason: string; message: string } | undefined {
+  const trouble = [["ReplicaFailure", "True"], ["Progressing", "False"], ["Available", "False"]]
+    .map(([type, status]) => conditions.find((c) => c.type === type && c.status === status))
+    .find((c) => c && typeof c.reason === "string" && c.reason);
+  return trouble ? { reason: trouble.reason as string, message: typeof trouble.message === "string" ? trouble.message : "" } : undefined;
 }
 
 function condition(type: string, s: State, stored: readonly Condition[] | undefined, generation: number, now: string): Condition {

@@ -1,20 +1,23 @@
 /**
- * Proves the harness on real parts: a kube-apiserver cluster (the release test/go/kube pins) with its controller-manager, and a
- * cluster set whose hub proxies multicluster.x-k8s.io/v1alpha1 to a stub server (the real server has its own
- * suites; a failure here is the harness's).
+ * Proves the harness on real parts: a kube-apiserver cluster (the release test/go/kube pins) with its controller-manager, a
+ * member with KWOK Nodes and kube-scheduler, and a cluster set whose hub proxies multicluster.x-k8s.io/v1alpha1 to a
+ * stub server (the real server has its own suites; a failure here is the harness's).
  */
 import { X509Certificate } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { until } from "../harness/processes.js";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import {
   APISERVICE_NAME,
+  defaultNodes,
   frontProxyClientAs,
   httpsRequest,
   joinMember,
   kubeVersion,
   repoRoot,
+  startCluster,
   useCluster,
   useClusterSet,
   userKubeconfig,
@@ -60,6 +63,38 @@ describe("a cluster", () => {
     expect(args).toContain(`--proxy-client-cert-file=${pki.frontProxyClient.certPath}`);
     expect(args).toContain("--requestheader-allowed-names=front-proxy-client");
   });
+});
+
+describe("a member with KWOK Nodes", () => {
+  it("binds and runs a Pod on them, and stop() ends KWOK and the scheduler with the rest", async () => {
+    const c = await startCluster({ name: "kwoked", nodes: defaultNodes("kwoked") });
+    const procs = Object.values(c.processes).filter((p) => p !== undefined);
+    try {
+      expect(procs.map((p) => p.name).sort()).toEqual(["kwoked/etcd", "kwoked/kube-apiserver", "kwoked/kube-controller-manager", "kwoked/kube-scheduler", "kwoked/kwok"]);
+      const nodes = await c.kubectl(["get", "nodes", "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type==\"Ready\")].status} {end}"], { check: true });
+      expect(nodes.stdout.trim()).toBe("kwoked-node-1=True kwoked-node-2=True kwoked-node-3=True");
+      await c.kubectl(["run", "solo", "--image=nginx:1.25", "-n", "default"], { check: true });
+      const pod = await until(async () => {
+        const r = await c.kubectl(["get", "pod", "solo", "-n", "default", "-o", "jsonpath={.status.phase} {.spec.nodeName} {.status.podIP}"]);
+        return r.stdout.startsWith("Running ") ? r.stdout : undefined;
+      }, "Pod solo Running", 60_000);
+      expect(pod).toMatch(/^Running kwoked-node-\d \d+\.\d+\.\d+\.\d+$/);
+      // KWOK keeps each Node's Lease, as a kubelet does: without them node lifecycle takes the Nodes for dead
+      // after its grace period and marks every Pod not Ready for good.
+      const leases = await until(async () => {
+        const r = await c.kubectl(["get", "leases", "-n", "kube-node-lease", "-o", "jsonpath={range .items[*]}{.metadata.name}={.spec.leaseDurationSeconds} {end}"]);
+        return r.stdout.trim().split(" ").length === 3 ? r.stdout.trim() : undefined;
+      }, "three Node Leases", 30_000);
+      expect(leases.split(" ").sort()).toEqual(["kwoked-node-1=40", "kwoked-node-2=40", "kwoked-node-3=40"]);
+    } finally {
+      await c.stop();
+    }
+    // Every one of them has exited (and been reaped: no /proc entry left).
+    for (const p of procs) {
+      expect(p.running(), p.name).toBe(false);
+      expect(existsSync(`/proc/${p.pid}`), `${p.name} pid ${p.pid}`).toBe(false);
+    }
+  }, 300_000);
 });
 
 describe("a cluster set (with the stub server)", () => {

@@ -1,6 +1,8 @@
 /**
  * The federated view (issue 6): real member kube-apiservers join the real hub through Secrets, and their
  * ClusterProfiles are computed from them and kept fresh. Driven with kubectl and a raw watch through the hub.
+ * Each member has the harness's three KWOK Nodes (4 cpu, 16Gi each); the Node properties are checked against
+ * them, against a Node whose capacity only KWOK gives it, and against Nodes added and removed.
  */
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -11,6 +13,7 @@ import { kubeVersion } from "../harness/binaries.js";
 import { startClusterSet, type ClusterSet } from "../harness/clusterset.js";
 import { httpsRequest } from "../harness/https.js";
 import { joinMember, memberKubeconfig, unjoinMember } from "../harness/join.js";
+import { addKwokNode, kwokNodeManifest, waitNodesReady } from "../harness/kwok.js";
 import { until } from "../harness/processes.js";
 import { HubWatch } from "./support/hub-watch.js";
 
@@ -34,8 +37,14 @@ const prop = (p: Profile | undefined, name: string) => p?.status?.properties?.fi
 
 const aboutCrd = "resources/crds/about.k8s.io_clusterproperties.yaml";
 const property = (name: string, value: string) => JSON.stringify({ apiVersion: "about.k8s.io/v1alpha1", kind: "ClusterProperty", metadata: { name }, spec: { value } });
-const node = (name: string, cpu: string, memory: string) =>
-  JSON.stringify({ apiVersion: "v1", kind: "Node", metadata: { name }, status: { capacity: { cpu, memory, pods: "110" }, allocatable: { cpu, memory, pods: "110" } } });
+interface MemberNode {
+  metadata: { name: string; annotations?: Record<string, string> };
+  status: { capacity: Record<string, string>; conditions?: { type: string; status: string }[]; nodeInfo?: { kubeletVersion?: string } };
+}
+async function memberNodes(i: number): Promise<MemberNode[]> {
+  const r = await cs.members[i]!.kubectl(["get", "nodes", "-o", "json"], { check: true });
+  return (JSON.parse(r.stdout) as { items: MemberNode[] }).items;
+}
 
 beforeAll(async () => {
   cs = await startClusterSet({ members: 2, label: "profiles" });
@@ -43,7 +52,6 @@ beforeAll(async () => {
     await m.kubectl(["apply", "-f", aboutCrd], { check: true });
     await m.kubectl(["wait", "--for=condition=Established", "crd/clusterproperties.about.k8s.io", "--timeout=60s"], { check: true });
     await m.kubectl(["create", "-f", "-"], { input: property("cluster.clusterset.k8s.io", `${m.name}-id`), check: true });
-    await m.kubectl(["create", "-f", "-"], { input: node(`${m.name}-n1`, "4", "8Gi"), check: true });
   }
   await joinMember(cs.hub, cs.members[0]!, { namespace: NS, displayName: "Member One", namespaceLabels: { "multicluster.x-k8s.io/clusterset": "set-a" } });
   // Same namespace labels: joinMember applies the namespace, and apply would drop labels it does not list.
@@ -65,9 +73,19 @@ describe("joined members", () => {
     expect(p.spec).toEqual({ clusterManager: { name: "clusterset-apiserver" }, displayName: "Member One" });
     expect(cond(p, "Joined")?.status).toBe("True");
     expect(prop(p, "cluster.clusterset.k8s.io")).toBe("member1-id");
-    expect(prop(p, "clusterset.dev/node-count")).toBe("1");
-    expect(prop(p, "clusterset.dev/cpu-capacity")).toBe("4");
-    expect(prop(p, "clusterset.dev/memory-capacity")).toBe("8Gi");
+    // The member's Nodes are KWOK's: Ready, reported by its kubelet stand-in, with the harness's capacity.
+    const nodes = await memberNodes(0);
+    expect(nodes.map((n) => n.metadata.name).sort()).toEqual(["member1-node-1", "member1-node-2", "member1-node-3"]);
+    for (const n of nodes) {
+      expect(n.status.conditions?.find((c) => c.type === "Ready")?.status).toBe("True");
+      expect(n.status.nodeInfo?.kubeletVersion).toMatch(/^kwok-/);
+      expect(n.status.capacity).toMatchObject({ cpu: "4", memory: "16Gi" });
+    }
+    expect(prop(p, "clusterset.dev/node-count")).toBe("3");
+    expect(prop(p, "clusterset.dev/cpu-capacity")).toBe("12");
+    expect(prop(p, "clusterset.dev/memory-capacity")).toBe("48Gi");
+    expect(prop(p, "clusterset.dev/cpu-allocatable")).toBe("12");
+    expect(prop(p, "clusterset.dev/memory-allocatable")).toBe("48Gi");
     // The access provider names the member and its Secret, never a credential.
     const raw = JSON.stringify(p);
     expect(raw).toContain(cs.members[0]!.url);
@@ -75,7 +93,7 @@ describe("joined members", () => {
     expect(raw).not.toMatch(/client-key-data|"token"|password/);
   });
 
-  it("brings a ClusterProperty change and a new Node to a hub watch within the freshness bound", async () => {
+  it("brings a ClusterProperty change and a new KWOK Node to a hub watch within the freshness bound", async () => {
     const start = await profile("member1");
     const watch = await HubWatch.open(cs, `/apis/multicluster.x-k8s.io/v1alpha1/namespaces/${NS}/clusterprofiles?watch=1&resourceVersion=${start!.metadata.resourceVersion}`);
     try {
@@ -86,17 +104,50 @@ describe("joined members", () => {
       expect(ev.object.metadata.name).toBe("member1");
       expect((ev.object as unknown as Profile).metadata.labels?.["multicluster.x-k8s.io/inventory-member-id"]).toBe("changed-id");
       const t1 = Date.now();
-      await cs.members[0]!.kubectl(["create", "-f", "-"], { input: node("member1-n2", "2", "4Gi"), check: true });
-      const ev2 = await watch.next((e) => prop(e.object as unknown as Profile, "clusterset.dev/node-count") === "2", 10_000);
+      const added = kwokNodeManifest({ name: "member1-node-4", cpu: "2", memory: "4Gi" });
+      await cs.members[0]!.kubectl(["create", "-f", "-"], { input: JSON.stringify(added), check: true });
+      const ev2 = await watch.next((e) => prop(e.object as unknown as Profile, "clusterset.dev/node-count") === "4", 10_000);
       const nodeMs = Date.now() - t1;
-      expect(prop(ev2.object as unknown as Profile, "clusterset.dev/cpu-capacity")).toBe("6");
-      expect(prop(ev2.object as unknown as Profile, "clusterset.dev/memory-capacity")).toBe("12Gi");
+      expect(prop(ev2.object as unknown as Profile, "clusterset.dev/cpu-capacity")).toBe("14");
+      expect(prop(ev2.object as unknown as Profile, "clusterset.dev/memory-capacity")).toBe("52Gi");
       // Contract: 1 s. The bound here allows for kubectl start-up and a loaded 2-core machine; bench measures p99.
       expect(propertyMs).toBeLessThan(3_000);
       expect(nodeMs).toBeLessThan(3_000);
     } finally {
       watch.close();
     }
+  });
+
+  it("follows KWOK's Nodes: capacity only KWOK reports, and a Node removed (within the freshness bound)", async () => {
+    const m1 = cs.members[0]!;
+    await waitNodesReady(m1, ["member1-node-4"]);
+    // Created without any status: what capacity it has, KWOK gives it (its default, 1k cpu and 1Ti).
+    await addKwokNode(m1, { name: "member1-bare" });
+    await waitNodesReady(m1, ["member1-bare"]);
+    const bare = (await memberNodes(0)).find((n) => n.metadata.name === "member1-bare")!;
+    expect(bare.status.capacity).toMatchObject({ cpu: "1k", memory: "1Ti" });
+    const p = await until(async () => {
+      const q = await profile("member1");
+      return prop(q, "clusterset.dev/node-count") === "5" && prop(q, "clusterset.dev/cpu-capacity") === "1014" ? q : undefined;
+    }, "member1's profile with KWOK's capacity for member1-bare", 30_000);
+    expect(prop(p, "clusterset.dev/memory-capacity")).toBe("1076Gi");
+    expect(prop(p, "clusterset.dev/cpu-allocatable")).toBe("1014");
+
+    const watch = await HubWatch.open(cs, `/apis/multicluster.x-k8s.io/v1alpha1/namespaces/${NS}/clusterprofiles?watch=1&resourceVersion=${p.metadata.resourceVersion}`);
+    try {
+      const t0 = Date.now();
+      await m1.kubectl(["delete", "node", "member1-node-1", "--wait=false"], { check: true });
+      const ev = await watch.next((e) => e.object.metadata.name === "member1" && prop(e.object as unknown as Profile, "clusterset.dev/node-count") === "4", 10_000);
+      const removedMs = Date.now() - t0;
+      expect(prop(ev.object as unknown as Profile, "clusterset.dev/cpu-capacity")).toBe("1010");
+      expect(prop(ev.object as unknown as Profile, "clusterset.dev/memory-capacity")).toBe("1060Gi");
+      // Contract: 1 s, with the same tolerance as above (kubectl start-up, a loaded 2-core machine).
+      expect(removedMs).toBeLessThan(3_000);
+    } finally {
+      watch.close();
+    }
+    // member2's Nodes are its own three.
+    expect(prop(await profile("member2"), "clusterset.dev/node-count")).toBe("3");
   });
 
   it("turns ControlPlaneHealthy False when a member stops, and True when it is back", async () => {

@@ -1,7 +1,8 @@
 /**
  * Works reach the members (issue 7): real member kube-apiservers joined to the real hub, Works written with
- * kubectl through the hub, and the members checked with their own kubectl. Members run no kubelet and no
- * Deployment controller: the test writes a Deployment's status on the member itself (a raw PUT to /status).
+ * kubectl through the hub, and the members checked with their own kubectl. Members behave as clusters (issue
+ * 16): KWOK Nodes, kube-scheduler and the workload controllers, so a Work's Deployment gets Running Pods and its
+ * Service an EndpointSlice, and the Work's `Available` comes from that; no test writes status on a member.
  * Last, two replicas on etcd: only the leader applies, and a new leader takes over when it dies.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,12 +55,25 @@ const gone = async (m: Cluster, args: string[]) => /NotFound|not found/.test((aw
 
 const ns = (name: string) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
 const cm = (name: string, namespace: string, data: Record<string, string>) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace }, data });
-const deployment = (namespace: string) => ({
-  apiVersion: "apps/v1",
-  kind: "Deployment",
+const deployment = (namespace: string, opts: { name?: string; replicas?: number; nodeSelector?: Record<string, string> } = {}) => {
+  const name = opts.name ?? "web";
+  const podSpec = { containers: [{ name: "web", image: "nginx:1.25", ports: [{ containerPort: 80 }] }], ...(opts.nodeSelector ? { nodeSelector: opts.nodeSelector } : {}) };
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace },
+    spec: { replicas: opts.replicas ?? 3, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: podSpec } },
+  };
+};
+const service = (namespace: string) => ({
+  apiVersion: "v1",
+  kind: "Service",
   metadata: { name: "web", namespace },
-  spec: { replicas: 1, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx:1.25" }] } } },
+  spec: { selector: { app: "web" }, ports: [{ name: "http", port: 80, targetPort: 80 }] },
 });
+
+interface Pod { metadata: { name: string }; spec: { nodeName?: string }; status: { phase: string; podIP?: string; conditions?: { type: string; status: string; reason?: string }[] } }
+interface EndpointSlice { metadata: { name: string }; addressType: string; endpoints?: { addresses: string[]; conditions?: { ready?: boolean }; nodeName?: string }[]; ports?: { name?: string; port?: number }[] }
 
 describe("one server, two members", () => {
   beforeAll(async () => {
@@ -77,7 +91,7 @@ describe("one server, two members", () => {
   });
 
   describe("a Work on its member", () => {
-    const manifests = (color: string, extra: object[] = []) => [cm("settings", "app", { color }), deployment("app"), ...extra, ns("app")];
+    const manifests = (color: string, extra: object[] = []) => [cm("settings", "app", { color }), deployment("app"), service("app"), ...extra, ns("app")];
 
     it("lands there (Namespace first), shows APPLIED True, and kubectl wait --for=condition=Applied returns", async () => {
       const r = await applyWork("web", "member1", manifests("blue"));
@@ -95,24 +109,42 @@ describe("one server, two members", () => {
       expect(w.status!.manifestConditions!.map((m) => m.identifier)).toEqual([
         { ordinal: 0, group: "", version: "v1", kind: "ConfigMap", resource: "configmaps", namespace: "app", name: "settings" },
         { ordinal: 1, group: "apps", version: "v1", kind: "Deployment", resource: "deployments", namespace: "app", name: "web" },
-        { ordinal: 2, group: "", version: "v1", kind: "Namespace", resource: "namespaces", name: "app" },
+        { ordinal: 2, group: "", version: "v1", kind: "Service", resource: "services", namespace: "app", name: "web" },
+        { ordinal: 3, group: "", version: "v1", kind: "Namespace", resource: "namespaces", name: "app" },
       ]);
       const table = await cs.hub.kubectl(["get", "works", "-n", NS], { check: true });
       expect(table.stdout).toMatch(/^NAME\s+CLUSTER\s+MANIFESTS\s+APPLIED\s+AVAILABLE\s+AGE/);
-      expect(table.stdout).toMatch(/\nweb\s+member1\s+3\s+True\s+False\s/);
+      expect(table.stdout).toMatch(/\nweb\s+member1\s+4\s+True\s+(True|False)\s/);
     }, 300_000);
 
-    it("turns Available when the member's Deployment reports available replicas", async () => {
-      expect(cond(await getWork("web"), "Available")).toMatchObject({ status: "False", reason: "NotAvailable" });
-      const d = (await memberGet<{ metadata: { generation: number } }>(m1, ["deployment", "web", "-n", "app"]))!;
-      const path = "/apis/apps/v1/namespaces/app/deployments/web/status";
-      const body = { ...d, status: { observedGeneration: d.metadata.generation, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 } };
-      const put = await m1.request(path, { method: "PUT", body });
-      expect(put.status, put.body).toBe(200);
-      const wait = await cs.hub.kubectl(["wait", "--for=condition=Available", "work/web", "-n", NS, "--timeout=60s"], { timeoutMs: 70_000 });
+    it("turns Available as the member runs it: 3 Pods Running with IPs on KWOK Nodes, a ready EndpointSlice", async () => {
+      // Nothing writes status on the member: the Deployment and ReplicaSet controllers, kube-scheduler and KWOK do.
+      const wait = await cs.hub.kubectl(["wait", "--for=condition=Available", "work/web", "-n", NS, "--timeout=120s"], { timeoutMs: 130_000 });
       expect(wait.code, wait.stderr).toBe(0);
-      expect((await cs.hub.kubectl(["get", "works", "-n", NS], { check: true })).stdout).toMatch(/\nweb\s+member1\s+3\s+True\s+True\s/);
-    });
+      expect((await cs.hub.kubectl(["get", "works", "-n", NS], { check: true })).stdout).toMatch(/\nweb\s+member1\s+4\s+True\s+True\s/);
+      const dep = (await getWork("web"))!.status!.manifestConditions!.find((m) => m.identifier.kind === "Deployment")!;
+      expect(dep.conditions.find((c) => c.type === "Available")).toMatchObject({ status: "True", reason: "ReplicasAvailable", message: "3 of 3 replicas available" });
+
+      const pods = (await memberGet<{ items: Pod[] }>(m1, ["pods", "-n", "app", "-l", "app=web"]))!.items;
+      expect(pods).toHaveLength(3);
+      const nodes = new Set(["member1-node-1", "member1-node-2", "member1-node-3"]);
+      for (const p of pods) {
+        expect(p.status.phase, p.metadata.name).toBe("Running");
+        expect(p.status.podIP, p.metadata.name).toMatch(/^10\.244\.\d+\.\d+$/);
+        expect(nodes.has(p.spec.nodeName ?? ""), `${p.metadata.name} on ${p.spec.nodeName}`).toBe(true);
+        expect(p.status.conditions?.find((c) => c.type === "Ready")?.status).toBe("True");
+      }
+      // The EndpointSlice controller follows the Pods (it may lag the Deployment's status by a moment).
+      const slices = await until(async () => {
+        const list = (await memberGet<{ items: EndpointSlice[] }>(m1, ["endpointslices", "-n", "app", "-l", "kubernetes.io/service-name=web"]))?.items ?? [];
+        const ready = list.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready === true);
+        return ready.length === 3 ? list : undefined;
+      }, "an EndpointSlice of Service web with 3 ready endpoints", 60_000);
+      expect(slices).toHaveLength(1);
+      expect(slices[0]!.addressType).toBe("IPv4");
+      expect(slices[0]!.ports).toEqual([{ name: "http", port: 80, protocol: "TCP" }]);
+      expect(slices[0]!.endpoints!.flatMap((e) => e.addresses).sort()).toEqual(pods.map((p) => p.status.podIP!).sort());
+    }, 180_000);
 
     it("follows changes to the Work and deletes a manifest it no longer lists", async () => {
       expect((await applyWork("web", "member1", manifests("green", [cm("extra", "app", { a: "1" })]))).code).toBe(0);
@@ -120,7 +152,7 @@ describe("one server, two members", () => {
       expect((await applyWork("web", "member1", manifests("green"))).code).toBe(0);
       await until(() => gone(m1, ["configmap", "extra", "-n", "app"]), "removed manifest deleted on member1");
       const w = await waitCondition("web", "Applied", (c) => c.status === "True" && c.observedGeneration === 3, "Applied at generation 3");
-      expect(w.status!.manifestConditions).toHaveLength(3);
+      expect(w.status!.manifestConditions).toHaveLength(4);
     }, 300_000);
 
     it("reverts a member-side edit of what it applied", async () => {
@@ -137,6 +169,36 @@ describe("one server, two members", () => {
       expect(relabel.code).not.toBe(0);
       expect(relabel.stderr).toMatch(/is invalid.*immutable/s);
     });
+  });
+
+  describe("a Deployment the member cannot schedule", () => {
+    it("leaves the Work not Available with the Deployment's own reason, its Pods Pending as Unschedulable", async () => {
+      const stuck = deployment("default", { name: "stuck", replicas: 2, nodeSelector: { "clusterset.dev/no-such-node": "true" } });
+      expect((await applyWork("stuck", "member2", [stuck])).code).toBe(0);
+      // The Deployment controller's verdict reaches the Work: Available False, reason MinimumReplicasUnavailable.
+      const w = await until(async () => {
+        const got = await getWork("stuck");
+        const m = got?.status?.manifestConditions?.[0]?.conditions.find((c) => c.type === "Available");
+        return m?.reason === "MinimumReplicasUnavailable" ? got : undefined;
+      }, "stuck: the Deployment's own reason on its manifest", 90_000);
+      expect(cond(w, "Applied")).toMatchObject({ status: "True" });
+      expect(cond(w, "Available")).toMatchObject({ status: "False", reason: "NotAvailable" });
+      const said = "0 of 2 replicas available; the Deployment says MinimumReplicasUnavailable: Deployment does not have minimum availability.";
+      expect(cond(w, "Available")!.message).toBe(`1 of 1 manifests not available: manifest 0 (Deployment stuck): ${said}`);
+      expect(w.status!.manifestConditions![0]!.conditions.find((c) => c.type === "Available")).toMatchObject({ status: "False", message: said });
+      // On the member: the Pods exist and stay Pending, unscheduled, as the scheduler said.
+      const pods = await until(async () => {
+        const items = (await memberGet<{ items: Pod[] }>(m2, ["pods", "-n", "default", "-l", "app=stuck"]))?.items ?? [];
+        const unschedulable = items.filter((p) => p.status.conditions?.some((c) => c.type === "PodScheduled" && c.status === "False" && c.reason === "Unschedulable"));
+        return items.length === 2 && unschedulable.length === 2 ? items : undefined;
+      }, "2 Pods Unschedulable on member2", 60_000);
+      for (const p of pods) {
+        expect(p.status.phase).toBe("Pending");
+        expect(p.spec.nodeName).toBeUndefined();
+      }
+      // Still not Available after all that: nothing will ever be scheduled.
+      expect(cond(await getWork("stuck"), "Available")!.status).toBe("False");
+    }, 180_000);
   });
 
   describe("refusals, orphans, unknown members", () => {

@@ -1,13 +1,16 @@
 /**
  * One real Kubernetes control plane on loopback: etcd + kube-apiserver (+ kube-controller-manager
- * running only what a control plane without nodes needs: namespace deletion, garbage collection, service
- * accounts and their tokens, ClusterRole aggregation). Hub and members are started the same way.
+ * running what a control plane without nodes needs: namespace deletion, garbage collection, service
+ * accounts and their tokens, ClusterRole aggregation). Hub and members are started the same way; a cluster
+ * with `nodes` (every member of a cluster set) also gets fake Nodes run by KWOK, kube-scheduler, and the
+ * workload controllers (kwok.ts), so Deployments get Running Pods and Services their EndpointSlices.
  */
 import path from "node:path";
 import { binaries } from "./binaries.js";
 import { startEtcd, type Etcd } from "./etcd.js";
 import { httpsRequest, waitForHttpsOk, type HttpsResponse, type RequestInit } from "./https.js";
 import { writeKubeconfig } from "./kubeconfig.js";
+import { NODE_CONTROLLERS, NODE_MONITOR_GRACE, startNodeAgents, type KwokNode, type NodeAgents } from "./kwok.js";
 import { runKubectl, type KubectlOptions, type KubectlResult } from "./kubectl.js";
 import { createClusterPki, type ClusterPki } from "./pki.js";
 import { freePort, lostPortRace, spawnLogged, waitFor, type ManagedProcess } from "./processes.js";
@@ -23,6 +26,11 @@ export interface StartClusterOptions {
   runDir?: RunDir;
   /** Extra kube-apiserver flags, appended last (a later flag wins). */
   apiserverFlags?: string[];
+  /**
+   * Fake Nodes run by KWOK, with kube-scheduler and the controller-manager's workload controllers (needs the
+   * controller-manager). Default: none.
+   */
+  nodes?: readonly KwokNode[];
 }
 
 export interface Cluster {
@@ -39,7 +47,7 @@ export interface Cluster {
   dir: string;
   pki: ClusterPki;
   etcdUrl: string;
-  processes: { etcd: ManagedProcess; apiserver: ManagedProcess; controllerManager?: ManagedProcess };
+  processes: { etcd: ManagedProcess; apiserver: ManagedProcess; controllerManager?: ManagedProcess; kwok?: ManagedProcess; scheduler?: ManagedProcess };
   /** Runs kubectl as admin against this cluster; never throws unless `opts.check`. */
   kubectl(args: string[], opts?: KubectlOptions): Promise<KubectlResult>;
   /** An HTTPS request as admin, `path` relative to the server (e.g. "/api/v1/namespaces"). */
@@ -48,7 +56,7 @@ export interface Cluster {
   stopApiserver(): Promise<void>;
   /** Starts kube-apiserver again on the same port and flags, and waits for /readyz. */
   startApiserver(): Promise<void>;
-  /** Stops controller-manager, kube-apiserver, etcd (by pid); closes the run directory if the cluster owns it. */
+  /** Stops KWOK and kube-scheduler, controller-manager, kube-apiserver, etcd (by pid); closes the run directory if the cluster owns it. */
   stop(opts?: { keepLogs?: boolean }): Promise<void>;
 }
 
@@ -57,6 +65,8 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
   const ownsRunDir = !opts.runDir;
   const runDir = opts.runDir ?? createRunDir(name);
   const dir = runDir.sub(name);
+  const withNodes = (opts.nodes?.length ?? 0) > 0;
+  if (withNodes && opts.controllerManager === false) throw new Error(`${name}: nodes need the controller-manager (node lifecycle lifts their not-ready taint)`);
   const started: Array<{ stop(): Promise<void> }> = [];
   try {
     const t0 = Date.now();
@@ -89,7 +99,8 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
           `--kubeconfig=${kubeconfigPath}`,
           // clusterrole-aggregation too: `view`/`edit` gain our resources from deploy/base/rbac.yaml's
           // aggregated ClusterRoles only through it.
-          "--controllers=namespace,garbagecollector,serviceaccount-token,serviceaccount,clusterrole-aggregation",
+          `--controllers=${["namespace", "garbagecollector", "serviceaccount-token", "serviceaccount", "clusterrole-aggregation", ...(withNodes ? NODE_CONTROLLERS : [])].join(",")}`,
+          ...(withNodes ? [`--node-monitor-grace-period=${NODE_MONITOR_GRACE}`] : []),
           `--service-account-private-key-file=${pki.serviceAccount.privateKeyPath}`,
           `--root-ca-file=${pki.ca.certPath}`,
           "--bind-address=127.0.0.1",
@@ -117,6 +128,14 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
       progress(`${name}: kube-controller-manager running (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
     }
 
+    let nodeAgents: NodeAgents | undefined;
+    if (withNodes) {
+      const t1 = Date.now();
+      nodeAgents = await startNodeAgents({ name, runDir, dir, kubeconfigPath, request }, opts.nodes!);
+      started.unshift(nodeAgents);
+      progress(`${name}: ${opts.nodes!.length} KWOK Nodes Ready, kube-scheduler running (+${((Date.now() - t1) / 1000).toFixed(1)}s)`);
+    }
+
     const cacheDir = path.join(dir, "kubectl-cache");
     const cluster: Cluster = {
       name,
@@ -128,7 +147,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
       dir,
       pki,
       etcdUrl: etcd.url,
-      processes: { etcd: etcd.proc, apiserver, controllerManager },
+      processes: { etcd: etcd.proc, apiserver, controllerManager, kwok: nodeAgents?.kwok, scheduler: nodeAgents?.scheduler },
       kubectl: (args, kopts) => runKubectl({ kubectlPath: bins.kubectl, kubeconfigPath, cacheDir }, args, kopts),
       request,
       async stopApiserver() {
@@ -142,7 +161,8 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
         await waitForHttpsOk(`${url}/readyz`, creds, { what: `${name} kube-apiserver /readyz after restart`, proc: next, timeoutMs: 180_000 });
       },
       async stop(sopts = {}) {
-        // Dependents first: the controller-manager needs the apiserver, which needs etcd.
+        // Dependents first: KWOK, the scheduler and the controller-manager need the apiserver, which needs etcd.
+        await nodeAgents?.stop();
         if (controllerManager) await controllerManager.stop();
         await apiserver.stop();
         await etcd.stop();

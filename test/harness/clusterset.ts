@@ -1,10 +1,12 @@
 /**
- * A whole ClusterSet on loopback: a hub and N member control planes (started in parallel), our server
- * registered on the hub as an aggregated API exactly as in production (ServiceAccount, RBAC from deploy/,
- * Service, APIService with our CA), and our server running as a child process.
+ * A whole ClusterSet on loopback: a hub and N member control planes (started in parallel; each member with
+ * KWOK Nodes, kube-scheduler and the workload controllers, kwok.ts), our server registered on the hub as an
+ * aggregated API exactly as in production (ServiceAccount, RBAC from deploy/, Service, APIService with our CA),
+ * and our server running as a child process.
  */
 import path from "node:path";
 import { startCluster, type Cluster } from "./cluster.js";
+import { defaultNodes, type KwokNode } from "./kwok.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 import { startEtcd } from "./etcd.js";
 import { createServerPki, type ServerPki } from "./pki.js";
@@ -26,6 +28,11 @@ export interface StartClusterSetOptions {
   members: number;
   /** Run each member's kube-controller-manager (default true; the hub always has one). */
   memberControllerManagers?: boolean;
+  /**
+   * Each member's fake Nodes, run by KWOK beside kube-scheduler and the workload controllers (kwok.ts). Default:
+   * defaultNodes(member) — three of 4 cpu and 16Gi — whenever the member has its controller-manager; false: none.
+   */
+  memberNodes?: false | ((member: string) => KwokNode[]);
   server?: {
     /** Extra `serve` flags (e.g. ["--namespaces=fleet"], ["--storage-backend=etcd", "--etcd-servers=…"]). */
     flags?: string[];
@@ -93,11 +100,14 @@ export async function startClusterSet(opts: StartClusterSetOptions): Promise<Clu
   };
 
   try {
+    const memberCm = opts.memberControllerManagers ?? true;
+    const nodesOf = memberCm ? (opts.memberNodes ?? defaultNodes) : false;
     const starts = [
       startCluster({ name: "hub", runDir }),
-      ...Array.from({ length: opts.members }, (_, i) =>
-        startCluster({ name: `member${i + 1}`, runDir, controllerManager: opts.memberControllerManagers ?? true }),
-      ),
+      ...Array.from({ length: opts.members }, (_, i) => {
+        const name = `member${i + 1}`;
+        return startCluster({ name, runDir, controllerManager: memberCm, nodes: nodesOf ? nodesOf(name) : [] });
+      }),
     ];
     const track = <T extends { stop(): Promise<void> }>(p: Promise<T>) => p.then((part) => (parts.push(part), part));
     const etcdStart = opts.server?.storage === "etcd" ? track(startEtcd(runDir, "server-etcd")) : undefined;

@@ -1,6 +1,8 @@
 /**
  * Go programs of our own test modules (test/go/<module>/cmd/<name>, or a package of a module they pin, such as an
- * upstream plugin), built once into the cache and reused until their module or sources change. They share the Go module and build caches test/provision/kube.sh uses.
+ * upstream plugin or KWOK: a `tool` the module declares, built from the module as published, no source copied),
+ * built once into the cache and reused until their module or sources change. They share the Go module and build
+ * caches test/provision/kube.sh uses.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -26,12 +28,42 @@ function moduleHash(dir: string): string {
   return h.digest("hex").slice(0, 16);
 }
 
+const goEnv = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  GOMODCACHE: path.join(cache, "go", "mod"),
+  GOCACHE: path.join(cache, "go", "build"),
+  CGO_ENABLED: "0",
+  GOFLAGS: "-mod=readonly",
+  PATH: `/usr/local/go/bin:${process.env.PATH ?? ""}`,
+});
+
+function run(dir: string, args: string[], stdout: "inherit" | "pipe"): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("go", args, { cwd: dir, env: goEnv(), stdio: ["ignore", stdout, "inherit"] });
+    let out = "";
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => (out += d));
+    child.once("error", reject);
+    child.once("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`go ${args.join(" ")} in ${path.relative(repoRoot, dir)} failed (${code})`))));
+  });
+}
+
+/** Where a module a test module requires lies in the shared module cache (downloaded first if missing). */
+export async function goModuleDir(module: string, required: string): Promise<string> {
+  const out = await run(path.join(repoRoot, "test", "go", module), ["mod", "download", "-json", required], "pipe");
+  const dir = (JSON.parse(out) as { Dir?: string }).Dir;
+  if (!dir || !existsSync(dir)) throw new Error(`go mod download ${required} (test/go/${module}) gave no directory`);
+  return dir;
+}
+
 const built = new Map<string, Promise<string>>();
 
 /** The upstream exec plugin consumers name in their provider file, from the cluster-inventory-api test/go/access pins. */
 export const KUBECONFIG_SECRETREADER = "sigs.k8s.io/cluster-inventory-api/plugins/kubeconfig-secretreader/cmd/plugin";
 /** helm, pinned in test/go/helm, for the chart's checks. */
 export const HELM = "helm.sh/helm/v4/cmd/helm";
+
+/** KWOK's controller, from the release test/go/kwok pins (members' fake Nodes, kwok.ts). */
+export const KWOK = "sigs.k8s.io/kwok/cmd/kwok";
 
 /**
  * The path of test/go/<module>/cmd/<name> (or of `pkg`, built in that module: a `tool` it declares), built first
@@ -57,12 +89,7 @@ async function build(module: string, name: string, pkg: string): Promise<string>
   progress(`building ${pkg} in test/go/${module} (a first build compiles client-go or controller-runtime: minutes)`);
   const ticker = setInterval(() => progress(`  still building ${name} (${Math.round((Date.now() - t0) / 1000)} s)`), 30_000);
   try {
-    await new Promise<void>((resolve, reject) => {
-      const env = { ...process.env, GOMODCACHE: path.join(cache, "go", "mod"), GOCACHE: path.join(cache, "go", "build"), CGO_ENABLED: "0", GOFLAGS: "-mod=readonly", PATH: `/usr/local/go/bin:${process.env.PATH ?? ""}` };
-      const child = spawn("go", ["build", "-trimpath", "-o", tmp, pkg], { cwd: dir, env, stdio: ["ignore", "inherit", "inherit"] });
-      child.once("error", reject);
-      child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`go build ${pkg} in test/go/${module} failed (${code})`))));
-    });
+    await run(dir, ["build", "-trimpath", "-o", tmp, pkg], "inherit");
     renameSync(tmp, out);
   } catch (e) {
     rmSync(tmp, { force: true });
@@ -82,6 +109,7 @@ export const GO_TOOLS: ReadonlyArray<readonly [module: string, name: string, pkg
   ["controllers", "placer"],
   ["controllers", "statuswriter"],
   ["helm", "helm", HELM],
+  ["kwok", "kwok", KWOK],
 ];
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {

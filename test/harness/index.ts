@@ -1,6 +1,7 @@
 /** The harness's public surface for e2e tests, benchmarks and `npm start`. */
 export { binaries, kubeVersion, type Binaries } from "./binaries.js";
 export { startCluster, type Cluster, type StartClusterOptions } from "./cluster.js";
+export { addKwokNode, defaultNodes, KWOK_NODE_ANNOTATION, kwokNodeManifest, waitNodesReady, type KwokNode } from "./kwok.js";
 export { startClusterSet, type ClusterSet, type StartClusterSetOptions } from "./clusterset.js";
 export { startEtcd, type Etcd } from "./etcd.js";
 export { httpsRequest, waitForHttpsOk, type HttpsResponse, type RequestInit, type TlsCreds } from "./https.js";

@@ -1,17 +1,19 @@
 /**
  * `npm start`: a local ClusterSet on this machine. A real hub and two real members (kube-apiserver from test/go/kube,
- * each with its controller-manager), our server on embedded storage registered as the hub's
- * multicluster.x-k8s.io/v1alpha1, the members joined, some demo content on them (About API
- * ClusterProperties, Nodes), and two demo users. Prints the KUBECONFIG to use; Ctrl-C removes the APIService,
- * then stops every process it started.
+ * each with its controller-manager, kube-scheduler and KWOK Nodes, as in the tests), our server on embedded
+ * storage registered as the hub's multicluster.x-k8s.io/v1alpha1, the members joined, some demo content (About
+ * API ClusterProperties on the members, a Work whose Deployment lands on member1), and two demo users. Prints
+ * the KUBECONFIG to use; Ctrl-C removes the APIService, then stops every process it started.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
 import { binaries } from "./binaries.js";
+import { goTool, KWOK } from "./go-tools.js";
 import type { Cluster } from "./cluster.js";
 import { startClusterSet, type ClusterSet } from "./clusterset.js";
 import { joinMember } from "./join.js";
+import { defaultNodes, type KwokNode } from "./kwok.js";
 import { isolateChildrenFromTerminal } from "./processes.js";
 import { progress } from "./progress.js";
 import { repoRoot } from "./run-dir.js";
@@ -31,13 +33,38 @@ function aboutCrdPath(): string {
   return found;
 }
 
-/** Per member: what it looks like (no kubelets run here, so Nodes are plain API objects). */
-const demoNodes: Record<string, Array<{ name: string; cpu: string; memory: string }>> = {
+/** Per member: its KWOK Nodes (KWOK plays their kubelets: Pods bound to them run, with IPs). */
+const demoNodes: Record<string, KwokNode[]> = {
   member1: [
     { name: "node-a", cpu: "4", memory: "16Gi" },
     { name: "node-b", cpu: "4", memory: "16Gi" },
   ],
   member2: [{ name: "node-c", cpu: "8", memory: "32Gi" }],
+};
+
+/** A Work for member1: a Deployment of 2 replicas and its Service, in namespace demo. */
+const demoWork = {
+  apiVersion: "multicluster.x-k8s.io/v1alpha1",
+  kind: "Work",
+  metadata: { name: "hello", namespace: FLEET_NAMESPACE, labels: { "clusterset.dev/cluster": "member1" } },
+  spec: {
+    workload: {
+      manifests: [
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: "demo" } },
+        {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name: "hello", namespace: "demo" },
+          spec: {
+            replicas: 2,
+            selector: { matchLabels: { app: "hello" } },
+            template: { metadata: { labels: { app: "hello" } }, spec: { containers: [{ name: "hello", image: "nginx:1.25", ports: [{ containerPort: 80 }] }] } },
+          },
+        },
+        { apiVersion: "v1", kind: "Service", metadata: { name: "hello", namespace: "demo" }, spec: { selector: { app: "hello" }, ports: [{ port: 80 }] } },
+      ],
+    },
+  },
 };
 
 async function seedMember(member: Cluster, crdPath: string): Promise<void> {
@@ -52,16 +79,6 @@ async function seedMember(member: Cluster, crdPath: string): Promise<void> {
     { apiVersion: "about.k8s.io/v1alpha1", kind: "ClusterProperty", metadata: { name: "cluster.clusterset.k8s.io" }, spec: { value: clusterId } },
     { apiVersion: "about.k8s.io/v1alpha1", kind: "ClusterProperty", metadata: { name: "clusterset.k8s.io" }, spec: { value: CLUSTERSET } },
   ];
-  for (const n of demoNodes[member.name] ?? []) {
-    // Nodes keep their status on create: that is how a node-less control plane can show capacity.
-    const resources = { cpu: n.cpu, memory: n.memory, pods: "110" };
-    docs.push({
-      apiVersion: "v1",
-      kind: "Node",
-      metadata: { name: n.name, labels: { "kubernetes.io/hostname": n.name } },
-      status: { capacity: resources, allocatable: resources },
-    });
-  }
   await member.kubectl(["create", "-f", "-"], { input: docs.map((d) => stringify(d)).join("---\n"), check: true });
 }
 
@@ -89,6 +106,10 @@ function summary(cs: ClusterSet, users: { reader: UserCredentials; outsider: Use
     "Demo users on the hub:",
     `  demo-reader   (ClusterRole view):  KUBECONFIG=${users.reader.kubeconfigPath} kubectl get clusterprofiles -n ${FLEET_NAMESPACE}`,
     `  demo-outsider (no RBAC, forbidden): KUBECONFIG=${users.outsider.kubeconfigPath} kubectl get clusterprofiles -n ${FLEET_NAMESPACE}`,
+    "",
+    `Work ${FLEET_NAMESPACE}/hello runs a Deployment of 2 on member1 (KWOK Nodes: its Pods run, with IPs):`,
+    `  kubectl get works -n ${FLEET_NAMESPACE}; kubectl wait --for=condition=Available work/hello -n ${FLEET_NAMESPACE}`,
+    `  KUBECONFIG=${cs.members[0]?.kubeconfigPath ?? "-"} kubectl get pods,endpointslices -n demo -o wide`,
     "",
     `Members (joined by Secrets in hub namespace ${FLEET_NAMESPACE}):`,
     ...cs.members.map((m) => `  ${m.name}: ${m.url}  KUBECONFIG=${m.kubeconfigPath}`),
@@ -126,14 +147,19 @@ async function main(): Promise<void> {
   };
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, () => void stop(sig, 0));
 
-  progress("provisioning kube-apiserver, kube-controller-manager, kubectl and etcd (a first run builds them from their Go modules: 15-30 minutes)");
-  await binaries();
+  progress("provisioning kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd and KWOK (a first run builds them from their Go modules: 20-30 minutes)");
+  await Promise.all([binaries(), goTool("kwok", "kwok", KWOK)]);
   const crdPath = aboutCrdPath();
   // CLUSTERSET_SERVER_ENTRY runs another build of the server, e.g. dist/main.js.
   const entry = process.env.CLUSTERSET_SERVER_ENTRY;
-  cs = await startClusterSet({ members: 2, label: "local", server: entry ? { entry: path.resolve(entry) } : {} });
+  cs = await startClusterSet({
+    members: 2,
+    label: "local",
+    memberNodes: (member) => demoNodes[member] ?? defaultNodes(member),
+    server: entry ? { entry: path.resolve(entry) } : {},
+  });
   const set = cs;
-  progress("installing the About API CRD, ClusterProperties and demo Nodes on the members");
+  progress("installing the About API CRD and ClusterProperties on the members");
   await Promise.all(set.members.map((m) => seedMember(m, crdPath)));
   progress(`joining the members in hub namespace ${FLEET_NAMESPACE}`);
   for (const [i, m] of set.members.entries()) {
@@ -143,6 +169,8 @@ async function main(): Promise<void> {
       displayName: `Member ${i + 1}`,
     });
   }
+  progress("creating Work hello (a Deployment of 2 and its Service) for member1");
+  await set.hub.kubectl(["apply", "-f", "-"], { input: JSON.stringify(demoWork), check: true });
   progress("creating demo users demo-reader and demo-outsider");
   const users = await demoUsers(set);
   process.stdout.write(summary(set, users, ((Date.now() - t0) / 1000).toFixed(1)));

@@ -90,13 +90,33 @@ export function hostile(): void {
       ["an encoded slash in the namespace", `${G}/namespaces/a%2Fb/placementdecisions`, { documented: "the hub answers: a 404 Status, B a text 404" }, { documented: "the hub answers: a 404 Status, B a text 404" }],
       ["an encoded slash in the name", `${P}/a%2Fb`, "same", "same"],
       ["`..` as the namespace", `${G}/namespaces/../placementdecisions`, { documented: "B: a reason-less 500 (invalid key), ours 400" }, { documented: "B: a reason-less 500 (invalid resource name), ours 400" }],
-      ["`..` as the name", `${P}/..`, "same", { bug: "post-to-name" }],
-      ["`.` as the name", `${P}/.`, "same", { bug: "post-to-name" }],
-      ["encoded `..` as the name", `${P}/%2E%2E`, "same", { bug: "post-to-name" }],
-      ["an empty namespace segment", `${G}/namespaces//placementdecisions`, { bug: "path-empty-segment" }, { documented: "both 404: B a text 404, ours a 404 Status" }],
-      ["an empty name segment", `${P}//status`, { bug: "path-empty-segment" }, { bug: "path-empty-segment" }],
-      ["a trailing slash", `${P}/`, { bug: "path-empty-segment" }, { bug: "path-empty-segment" }],
+      // A create reads the body's object: the URL's name is not used (here 409, x exists on both sides).
+      ["`..` as the name", `${P}/..`, "same", "same"],
+      ["`.` as the name", `${P}/.`, "same", "same"],
+      ["encoded `..` as the name", `${P}/%2E%2E`, "same", "same"],
+      ["another object's name", `${P}/other`, "same", "same"],
+      // An empty namespace: GET lists all namespaces; a create without a namespace goes to B's text 404.
+      ["an empty namespace segment", `${G}/namespaces//placementdecisions`, "same", { documented: "both 404: B a text 404, ours a 404 Status" }],
+      // The name "" before a subresource PlacementDecision does not have: 404 naming "".
+      ["an empty name segment", `${P}//status`, "same", "same"],
+      // The collection: GET lists, POST creates.
+      ["a trailing slash", `${P}/`, "same", "same"],
+      ["trailing slashes", `${P}///`, "same", "same"],
     ];
+    it("an update or patch of the collection path: 400 `name must be provided` (404 for a subresource PlacementDecision lacks)", async () => {
+      const { PD } = await space("paths");
+      await given(PD, pd("x"));
+      const m = new Mismatches();
+      for (const [p, status] of [[`${PD}/`, 400], [`${PD}//status`, 404]] as const) {
+        for (const init of [{ method: "PUT", body: pd("x") }, patch("merge", { metadata: { labels: { a: "b" } } })]) {
+          const [a, b] = await both(p, init);
+          expect(a.status, `${init.method} ${p}`).toBe(status);
+          m.add(`${init.method} ${p}`, a, b);
+        }
+      }
+      m.check();
+    });
+
     for (const [what, p, onGet, onPost] of cases) {
       it(`${what}: get and create`, async () => {
         const { PD } = await space("paths");

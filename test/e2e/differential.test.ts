@@ -38,7 +38,6 @@ const OPEN_BUGS = new Map<string, string>([
     "406 and 415 messages: kube-apiserver lists its serializers (json, yaml, protobuf); ours list what we accept (no protobuf). Kept on purpose: naming protobuf would send a client to a form we refuse",
   ],
   ["json-depth", "JSON bodies nested 1,001–10,000 deep: kube-apiserver accepts them (Go's limit is 10,000), we refuse with its max-depth 400 (structuredClone and JSON.stringify exhaust Node's stack near 2,000 levels)"],
-  ["continue-token-message", "a malformed continue token: kube-apiserver says `invalid continue token: continue key is not valid: <Go's base64/JSON error>`, we `continue key is not valid: invalid continue token: <our reason>` (same 400 BadRequest)"],
   [
     "direct-header-limits",
     "straight on our port (not through the hub), a request line or headers over Node's limits (16 KiB HTTP/1.1, 64 KiB HTTP/2 header list) get a reset connection or a refused stream, where kube-apiserver answers up to 1 MiB and 431 beyond",

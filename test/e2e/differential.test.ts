@@ -37,7 +37,10 @@ const OPEN_BUGS = new Map<string, string>([
     "media-type-list",
     "406 and 415 messages: kube-apiserver lists its serializers (json, yaml, protobuf); ours list what we accept (no protobuf). Kept on purpose: naming protobuf would send a client to a form we refuse",
   ],
-  ["json-depth", "JSON bodies nested 1,001–10,000 deep: kube-apiserver accepts them (Go's limit is 10,000), we refuse with its max-depth 400 (structuredClone and JSON.stringify exhaust Node's stack near 2,000 levels)"],
+  [
+    "json-depth",
+    "JSON values nested more than 1,000 levels deep that pruning keeps (under x-kubernetes-preserve-unknown-fields, or in declared fields such as labels): kube-apiserver stores them (up to Go's 10,000), we answer 400 (our write path recurses per level: structuredClone, deep equality, managed fields, storage encoding); deep values under undeclared fields are pruned first and work to 10,000",
+  ],
   [
     "direct-header-limits",
     "straight on our port (not through the hub), a request line or headers over Node's limits (16 KiB HTTP/1.1, 64 KiB HTTP/2 header list) get a reset connection or a refused stream, where kube-apiserver answers up to 1 MiB and 431 beyond",

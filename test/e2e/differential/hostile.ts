@@ -4,33 +4,72 @@
  * each scenario says which side answers what.
  */
 import { describe, expect, it } from "vitest";
-import { AV, both, cs, direct, G, given, isOpen, Mismatches, patch, pd, post, rawRequest, space } from "../support/differential-sides.js";
+import { AV, both, cs, direct, G, given, isOpen, Mismatches, patch, pd, post, profile, rawRequest, space } from "../support/differential-sides.js";
 
 const nested = (depth: number, open: string, close: string, leaf = "1") => `${open.repeat(depth)}${leaf}${close.repeat(depth)}`;
 const b64 = (s: string) => Buffer.from(s).toString("base64url");
 const withExtra = (name: string, raw: string) => `{"apiVersion":"${AV}","kind":"PlacementDecision","metadata":{"name":"${name}"},"schedulerName":"s","decisions":[],"extra":${raw}}`;
 
 export function hostile(): void {
-  describe("hostile input: JSON nested too deep", () => {
+  describe("hostile input: JSON nested deep", () => {
     // Go refuses past 10,000 levels, the body's own object included (9,999 inside it is the deepest it accepts):
-    // 400 `json parse error: invalid character '[' exceeded max depth`. We refuse past 1,000 (open bug json-depth).
+    // 400 `json parse error: invalid character '[' exceeded max depth`. Below that, a deep value under a field
+    // the schema does not declare is pruned: 201 with the object without it.
     for (const [shape, open, close] of [["arrays", "[", "]"], ["objects", '{"a":', "}"]] as const) {
       for (const depth of [999, 2_000, 9_999, 10_000, 100_000]) {
         it(`a create body with ${shape} nested ${depth} deep`, async () => {
           const { PD } = await space("deep");
           const m = new Mismatches();
           const [a, b] = await both(`${PD}?dryRun=All`, { method: "POST", headers: { "content-type": "application/json" }, body: withExtra(`deep-${shape}-${depth}`, nested(depth, open, close)) });
-          const ours = depth + 1 > 1_000 && depth + 1 <= 10_000;
-          if (ours) {
-            expect(a.status).toBe(400);
-            expect(a.json.message).toMatch(/exceeded max depth/);
-            expect(b.status).toBe(201);
-          }
-          m.add(`${shape} ${depth}`, a, b, ours ? { unless: { "json-depth": ["status", "body"] } } : {});
+          expect(a.status).toBe(depth < 10_000 ? 201 : 400);
+          m.add(`${shape} ${depth}`, a, b);
           m.check();
         });
       }
     }
+
+    it("merge and JSON patches carrying values nested up to 9,990 deep under undeclared fields: pruned", async () => {
+      const { PD } = await space("deep");
+      const m = new Mismatches();
+      // (Arrays stay at 5,000 for the merge patch: kube-apiserver's merge of 9,990 nested arrays outlives its timeout.)
+      for (const [shape, depth, open, close] of [["objects", 9_990, '{"a":', "}"], ["arrays", 5_000, "[", "]"]] as const) {
+        const name = `deep-patched-${shape}`;
+        await given(PD, pd(name));
+        const value = nested(depth, open, close);
+        for (const [what, init] of [
+          ["merge, top level", patch("merge", `{"extra":${value}}`)],
+          ["merge, inside a declared list item", patch("merge", `{"decisions":[{"clusterProfileRef":{"name":"m2","extra":${value}}}]}`)],
+          ["json, add", patch("json", `[{"op":"add","path":"/extra","value":${value}}]`)],
+          ["json, add inside a declared list item", patch("json", `[{"op":"add","path":"/decisions/0/extra","value":${value}}]`)],
+        ] as const) {
+          const [a, b] = await both(`${PD}/${name}`, { ...init, timeoutMs: 60_000 });
+          expect(a.status, what).toBe(200);
+          m.add(`${what}: ${shape} ${depth}`, a, b);
+        }
+      }
+      m.check();
+    });
+
+    it("a value nested deep under x-kubernetes-preserve-unknown-fields (a ClusterProfile's status extension)", async () => {
+      const { CP } = await space("deep");
+      const m = new Mismatches();
+      for (const depth of [900, 5_000]) {
+        const name = `deep-ext-${depth}`;
+        await given(CP, profile(name));
+        const body = `{"status":{"accessProviders":[{"name":"p","cluster":{"server":"https://x","extensions":[{"name":"e","extension":{"deep":${nested(depth, "[", "]")}}}]}}]}}`;
+        const [a, b] = await both(`${CP}/${name}/status`, { ...patch("merge", body), timeoutMs: 60_000 });
+        expect(b.status).toBe(200);
+        // Kept, so not flattened: past what our write path serves (1,000 levels) we refuse (open bug json-depth;
+        // B's answer is then too deep for the comparison's own recursive normalizing, so both are asserted here).
+        if (depth + 10 > 1_000 && isOpen("json-depth")) {
+          expect([a.status, a.json.message]).toEqual([400, "the object provided is nested more than 1000 levels deep in fields its schema keeps: this server does not store values nested that deep"]);
+          expect(b.body).toContain(nested(depth, "[", "]"));
+          continue;
+        }
+        m.add(`status extension ${depth}`, a, b);
+      }
+      m.check();
+    });
 
     it("a merge patch nested 10,001 deep: 400 `invalid JSON patch`", async () => {
       const { PD } = await space("deep");

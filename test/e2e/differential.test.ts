@@ -43,7 +43,7 @@ const OPEN_BUGS = new Map<string, string>([
   ],
   [
     "direct-header-limits",
-    "straight on our port (not through the hub), a request line or headers over Node's limits (16 KiB HTTP/1.1, 64 KiB HTTP/2 header list) get a reset connection or a refused stream, where kube-apiserver answers up to 1 MiB and 431 beyond",
+    "straight on our port over HTTP/2 (not through the hub, and not HTTP/1.1, which now matches byte for byte): Node 20's http2 server refuses a header list over about 64 KiB with RST_STREAM REFUSED_STREAM whatever SETTINGS_MAX_HEADER_LIST_SIZE it advertises, and a single header field over 64 KiB ends the whole session with COMPRESSION_ERROR (nghttp2's HPACK limit); kube-apiserver (Go's http2 server) takes up to 1 MiB and answers 431 on the stream beyond. Neither limit is reachable from Node's API. The hub talks HTTP/2 to us, so through the hub a request whose headers pass the hub's own 1 MiB limit but not ours (a 1 MB header) gets no answer until the client gives up (seen: 30 s)",
   ],
 ]);
 

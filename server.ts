@@ -13,6 +13,7 @@ import { createAuthenticator } from "./apiserver/authn/chain.js";
 import { createAuthorizer, forbiddenMessage } from "./apiserver/authz.js";
 import type { HealthCheck } from "./apiserver/health.js";
 import { createMetrics, type Metrics } from "./apiserver/metrics.js";
+import { answerClientError, http1MaxHeaderBytes } from "./apiserver/http1-limits.js";
 import { loadServingCert } from "./apiserver/tls/serving.js";
 import { endAllWatches } from "./apiserver/watch-stream.js";
 import { ConfigError, type Config } from "./config.js";
@@ -138,6 +139,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // guard); thousands of watchers leaving through the hub are such a burst, so the hub is made to spread its
   // streams over more connections (it opens another when a connection is full).
   const server = http2.createSecureServer({ ...cert.serverOptions(), maxSessionMemory: 128, settings: { maxConcurrentStreams: 250 } }, app);
+  // HTTP/1.1 heads up to kube-apiserver's 1 MiB (Node's HTTP/1.1 parser reads the limit from the server object;
+  // node:http2 takes no option for it), and Go's 431/400 for what is refused (http1-limits.ts).
+  (server as unknown as { maxHeaderSize: number }).maxHeaderSize = http1MaxHeaderBytes;
+  server.on("clientError", answerClientError);
   const stopCertWatch = cert.watch((opts) => server.setSecureContext(opts));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

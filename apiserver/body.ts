@@ -55,11 +55,11 @@ export function parseObjectBody(req: Request, raw: Buffer, kind: string): unknow
 }
 
 /**
- * Go's encoding/json (and sigs.k8s.io/json) refuse nesting deeper than 10,000 levels with this error. We refuse
- * past 1,000 already: structuredClone and JSON.stringify exhaust Node's stack near 2,000 levels of objects
- * (kube-apiserver accepts 1,001–10,000; the differential lists it as open bug "json-depth").
+ * Go's encoding/json (and sigs.k8s.io/json) refuse nesting deeper than 10,000 levels with this error, and so do
+ * we, before parsing. (JSON.parse itself is not recursive; what the write path does with deep values is
+ * resources/schema/deep.ts's business.)
  */
-export const maxJSONDepth = 1_000;
+export const maxJSONDepth = 10_000;
 
 /** The bracket that takes `text` past maxJSONDepth, if one does (strings skipped); checked before parsing. */
 export function tooDeep(text: string): string | undefined {

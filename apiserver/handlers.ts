@@ -118,18 +118,23 @@ export async function handleResource(req: Request, res: Response, info: RequestI
   // A subresource the resource does not have: the object path does not exist (as for a CRD without it).
   if (sub && !(sub in rest.subresourceVerbs())) throw notFound(gr, info.name);
   if (info.parts.length > 2) throw pathNotFound();
-  // A namespaced resource's single objects live under /namespaces/<ns>/ only.
-  if (d.namespaced && !info.namespace && !["list", "watch"].includes(info.verb)) {
-    if (info.verb === "deletecollection" || info.verb === "create") throw methodNotSupported(gr, info.verb === "create" ? "create" : "deletecollection");
-    throw pathNotFound();
-  }
-  // Path segments that are no names (k8s.io/apiserver's IsValidPathSegmentName): 400, as kube-apiserver answers
-  // for a name; for a namespace it answers a 500 (its storage refuses the key), here a 400 too.
-  for (const [what, v] of [["Name", info.name], ["Namespace", info.namespace]] as const) {
-    if (v === "." || v === "..") throw badRequest(`${what} parameter invalid: ${JSON.stringify(v)}: may not be '${v}'`);
-  }
+  // A namespaced resource is served without a namespace (`/placementdecisions`, `/namespaces//placementdecisions`)
+  // for list and watch only; kube-apiserver's CRD handler passes anything else on to its 404.
+  if (d.namespaced && !info.namespace && !["list", "watch"].includes(info.verb)) throw pathNotFound();
+  // A verb the path does not serve: 405 before anything reads the name (kube-apiserver's handlers do the same).
   const allowed = sub ? rest.subresourceVerbs()[sub]! : rest.verbs();
   if (!allowed.includes(info.verb)) throw methodNotSupported(gr, info.verb);
+  // An update or patch of the collection path (`placementdecisions/`, `placementdecisions//status`): kube-apiserver's
+  // handlers ask for the URL's name first.
+  if ((info.verb === "update" || info.verb === "patch") && info.name === "") throw badRequest("name must be provided");
+  // A create reads its object from the body: the URL's name, if any, is not used (as kube-apiserver's
+  // CreateResource, which asks for no name), so `POST …/placementdecisions/..` creates the body's object.
+  const name = info.verb === "create" && !sub ? "" : info.name;
+  // Path segments that are no names (k8s.io/apiserver's IsValidPathSegmentName): 400, as kube-apiserver answers
+  // for a name; for a namespace it answers a 500 (its storage refuses the key), here a 400 too.
+  for (const [what, v] of [["Name", name], ["Namespace", info.namespace]] as const) {
+    if (v === "." || v === "..") throw badRequest(`${what} parameter invalid: ${JSON.stringify(v)}: may not be '${v}'`);
+  }
 
   const ctx: RequestContext = {
     user,

@@ -36,9 +36,16 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
     name: "",
     parts: [],
   };
-  const segments = path.replace(/^\/+/, "").split("/");
+  // As kube-apiserver's splitPath: slashes trimmed at both ends, empty segments inside kept (so
+  // `namespaces//x` names the namespace "" and `x//status` the name "").
+  // (A loop, not a regular expression: `\/+$` backtracks quadratically over a long run of slashes.)
+  let from = 0;
+  let to = path.length;
+  while (from < to && path[from] === "/") from++;
+  while (to > from && path[to - 1] === "/") to--;
+  const segments = from === to ? [] : path.slice(from, to).split("/");
   // Only /apis/<group>/<version>/… names resources; /apis and /apis/<group> are discovery (non-resource).
-  if (segments[0] !== "apis" || segments.length < 4 || segments.some((s) => s === "")) return nonResource;
+  if (segments[0] !== "apis" || segments.length < 4) return nonResource;
 
   const info: RequestInfo = { ...nonResource, isResourceRequest: true, apiPrefix: "apis" };
   info.apiGroup = segments[1] ?? "";

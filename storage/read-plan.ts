@@ -35,8 +35,11 @@ export function planList(prefix: string, opts: ListOptions | undefined): ListReq
   const base = { prefix, limit, ...(opts?.predicate !== undefined ? { predicate: opts.predicate } : {}) };
   if (opts?.continue !== undefined && opts.continue !== "") {
     // A continue token pins the revision of the first page; resourceVersion must then be empty (checked by HTTP).
+    // A token with a negative revision (kube-apiserver's, for a list whose first page was not pinned) reads the
+    // newest state from its start key.
     const point = decodeContinue(prefix, opts.continue);
-    return { ...base, plan: { mode: "exact", revision: point.revision }, startKey: point.startKey };
+    const plan: ListPlan = point.revision === undefined ? { mode: "latest" } : { mode: "exact", revision: point.revision };
+    return { ...base, plan, startKey: point.startKey };
   }
   const rv = opts?.resourceVersion ?? "";
   let plan: ListPlan;

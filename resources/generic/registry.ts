@@ -13,6 +13,7 @@ import { checkNamespace, decodeBody } from "./body.js";
 import { FieldManager } from "./field-manager.js";
 import { rootType } from "./field-types.js";
 import { checkWatchOptions, listOptions } from "./list-options.js";
+import { depthOf, servableDepth, shallowUnknown, shallowUnknownInJSONPatch } from "../schema/deep.js";
 import { isPlainObject } from "../../lib/objects.js";
 import { generateName, newUID, now, sameContent, specChanged } from "./meta.js";
 import { applyJSONPatch, applyMergePatch, checkMergePatch } from "./patch.js";
@@ -100,9 +101,23 @@ export class Registry implements ResourceREST {
     "rv");
   }
 
+  /**
+   * A body (or merge or JSON patch) nested deeper than the write path serves, with the values pruning will drop
+   * flattened first (deep.ts); what is still too deep is refused with 400.
+   */
+  private servable<T>(doc: T, kind: "object" | "json"): T {
+    if (depthOf(doc) <= servableDepth) return doc;
+    if (kind === "json") shallowUnknownInJSONPatch(doc, this.descriptor.schema);
+    else shallowUnknown(doc, this.descriptor.schema);
+    if (depthOf(doc) > servableDepth) {
+      throw badRequest(`the object provided is nested more than ${servableDepth} levels deep in fields its schema keeps: this server does not store values nested that deep`);
+    }
+    return doc;
+  }
+
   async create(ctx: RequestContext, body: unknown): Promise<KubeObject> {
     checkWriteOptions("CreateOptions", ctx);
-    const obj = decodeBody(body, this.descriptor);
+    const obj = decodeBody(this.servable(body, "object"), this.descriptor);
     checkNamespace(obj, ctx.namespace);
     if (obj.metadata.resourceVersion) throw badRequest("resourceVersion should not be set on objects to be created");
     return this.insert(ctx, obj, { manager: managerName(ctx) }).catch((e: unknown) => {
@@ -143,7 +158,7 @@ export class Registry implements ResourceREST {
   async update(ctx: RequestContext, name: string, body: unknown, subresource?: string): Promise<{ object: KubeObject; created: boolean }> {
     this.checkSubresource(subresource, name);
     checkWriteOptions("UpdateOptions", ctx);
-    const obj = decodeBody(body, this.descriptor);
+    const obj = decodeBody(this.servable(body, "object"), this.descriptor);
     checkNamespace(obj, ctx.namespace);
     if (obj.metadata.name !== name) {
       throw badRequest(`the name of the object (${obj.metadata.name ?? ""}) does not match the name on the URL (${name})`);
@@ -172,6 +187,7 @@ export class Registry implements ResourceREST {
     checkPatchOptions(type, ctx, force);
     if (type === "apply") return applyPatch(this, ctx, name, patch, subresource, force === true);
     if (type === "merge") checkMergePatch(patch);
+    this.servable(patch, type === "json" ? "json" : "object");
     let sent: KubeObject | undefined;
     const object = await this.write(ctx, name, (current) => {
       const patched = (type === "json" ? applyJSONPatch(current, patch) : applyMergePatch(current, patch)) as KubeObject;
@@ -211,8 +227,10 @@ export class Registry implements ResourceREST {
         const incoming = next(current);
         const obj = keepSystemFields(incoming, current, subresource, this.strategy.statusSubresource);
         await this.strategy.prepareForUpdate?.(obj, current, ctx, subresource);
-        if (specChanged(obj, current, this.strategy.statusSubresource)) obj.metadata.generation = (current.metadata.generation ?? 0) + 1;
         this.fail(obj, this.strategy.validate(obj, ctx, current));
+        // After validation, which prunes: kube-apiserver prunes while decoding, so an undeclared field (dropped)
+        // never counts as a change of spec.
+        if (specChanged(obj, current, this.strategy.statusSubresource)) obj.metadata.generation = (current.metadata.generation ?? 0) + 1;
         if (tracking !== "done") withManagedFields(obj.metadata, this.fields.update(current, obj, tracking.manager, subresource));
         if (sameContent(obj, current)) return current;
         finalized = Boolean(obj.metadata.deletionTimestamp) && (obj.metadata.finalizers ?? []).length === 0;

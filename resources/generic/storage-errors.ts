@@ -28,7 +28,8 @@ export function toStatusError(err: unknown, gr: GroupResource, name: string, con
       if (context === "continue") return expired(continueTooOld);
       return expired(err.message.startsWith("too old resource version") ? err.message : `too old resource version: ${err.message}`);
     case "InvalidContinue":
-      return badRequest(`continue key is not valid: ${err.message}`);
+      // The store words why (storage.DecodeContinue's message); kube-apiserver's list adds the prefix.
+      return badRequest(`invalid continue token: ${err.message}`);
     case "TooLargeResourceVersion": {
       const e = timeout(`Too large resource version: ${err.message}`, 1);
       e.status.details!.causes = [{ type: "ResourceVersionTooLarge", message: "Too large resource version" }];

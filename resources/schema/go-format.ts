@@ -44,20 +44,10 @@ export function goQuote(s: string): string {
   return out + '"';
 }
 
-// Approximates unicode.IsPrint for the code points JSON input realistically carries: C1 controls, lone
-// surrogates, format characters that Go escapes (soft hyphen, zero-width and bidi marks) and non-characters.
+/** Not unicode.IsPrint: Go prints letters, marks, numbers, punctuation, symbols and the ASCII space only. */
+const printable = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
 function isNonPrintable(cp: number): boolean {
-  return (
-    (cp >= 0x80 && cp < 0xa0) ||
-    cp === 0xad ||
-    (cp >= 0xd800 && cp <= 0xdfff) ||
-    (cp >= 0x200b && cp <= 0x200f) ||
-    (cp >= 0x2028 && cp <= 0x202e) ||
-    (cp >= 0x2060 && cp <= 0x2064) ||
-    cp === 0xfeff ||
-    cp === 0xfffe ||
-    cp === 0xffff
-  );
+  return cp !== 0x20 && !printable.test(String.fromCodePoint(cp));
 }
 
 /**

@@ -10,13 +10,18 @@ function regexError(msg: string, fmt: string, ...examples: string[]): string {
 }
 
 export const emptyError = (): string => "must be non-empty";
+/** util/validation's wording; the checks moved to api/validate/content (label keys and values) count bytes. */
 export const maxLenError = (n: number): string => `must be no more than ${n} characters`;
+const contentMaxLenError = (n: number): string => `must be no more than ${n} bytes`;
+/** Go's len(): UTF-8 bytes. */
+const bytes = (s: string): number => Buffer.byteLength(s, "utf8");
 
 const QNAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
 const QNAME_RE = new RegExp(`^${QNAME_FMT}$`);
 const QNAME_MSG =
   "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
+/** content.IsLabelKey (util/validation.IsQualifiedName in 1.37): label keys, and the keys of label selectors. */
 export function isQualifiedName(value: string): string[] {
   const errs: string[] = [];
   const parts = value.split("/");
@@ -27,14 +32,14 @@ export function isQualifiedName(value: string): string[] {
     const prefix = parts[0]!;
     name = parts[1]!;
     if (prefix.length === 0) errs.push(`prefix part ${emptyError()}`);
-    else errs.push(...isDNS1123Subdomain(prefix).map((m) => `prefix part ${m}`));
+    else errs.push(...isDNS1123Subdomain(prefix, contentMaxLenError).map((m) => `prefix part ${m}`));
   } else {
     return [
-      `a qualified name ${regexError(QNAME_MSG, QNAME_FMT, "MyName", "my.name", "123-abc")} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+      `a valid label key ${regexError(QNAME_MSG, QNAME_FMT, "MyName", "my.name", "123-abc")} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
     ];
   }
   if (name.length === 0) errs.push(`name part ${emptyError()}`);
-  else if (name.length > 63) errs.push(`name part ${maxLenError(63)}`);
+  else if (bytes(name) > 63) errs.push(`name part ${contentMaxLenError(63)}`);
   if (!QNAME_RE.test(name)) errs.push(`name part ${regexError(QNAME_MSG, QNAME_FMT, "MyName", "my.name", "123-abc")}`);
   return errs;
 }
@@ -42,9 +47,10 @@ export function isQualifiedName(value: string): string[] {
 const LABEL_VALUE_FMT = `(${QNAME_FMT})?`;
 const LABEL_VALUE_RE = new RegExp(`^${LABEL_VALUE_FMT}$`);
 
+/** content.IsLabelValue. */
 export function isValidLabelValue(value: string): string[] {
   const errs: string[] = [];
-  if (value.length > 63) errs.push(maxLenError(63));
+  if (bytes(value) > 63) errs.push(contentMaxLenError(63));
   if (!LABEL_VALUE_RE.test(value)) {
     errs.push(
       regexError(
@@ -81,9 +87,9 @@ export function isDNS1123Label(value: string): string[] {
 const DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
 const DNS1123_SUBDOMAIN_RE = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
 
-export function isDNS1123Subdomain(value: string): string[] {
+export function isDNS1123Subdomain(value: string, lenError = maxLenError): string[] {
   const errs: string[] = [];
-  if (value.length > 253) errs.push(maxLenError(253));
+  if (bytes(value) > 253) errs.push(lenError(253));
   if (!DNS1123_SUBDOMAIN_RE.test(value)) {
     errs.push(
       regexError(

@@ -86,6 +86,15 @@ export function listCases(h: () => StoreHarness, target: ConformanceTarget): voi
     await expectStorageError(store.list("/things/ns/", { continue: wrongVersion }), "InvalidContinue");
   });
 
+  it("reads a continue token with a negative revision as kube-apiserver does: the newest state from its start key", async () => {
+    const { store } = h();
+    for (const n of ["a", "b", "c"]) await store.create(`/things/ns/${n}`, obj(n));
+    const token = Buffer.from(JSON.stringify({ v: "meta.k8s.io/v1", rv: -1, start: "b" })).toString("base64url");
+    await store.create("/things/ns/d", obj("d"));
+    const page = await store.list("/things/ns/", { continue: token });
+    expect(names(page.items)).toEqual(["b", "c", "d"]);
+  });
+
   it("answers Expired for a continue token or exact revision that left the history", async () => {
     const harness = h();
     const { store } = harness;

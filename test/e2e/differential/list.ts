@@ -37,10 +37,12 @@ export function lists(): void {
 
     it("a labelSelector that does not parse: 400 BadRequest", async () => {
       const { PD } = await space("list");
-      for (const sel of ["tier=a b", "a=b=c", "tier in (", "Bad Key=x"]) {
+      // Each of the parser's error paths: tokens out of place, key and value rules, Gt/Lt integers, aggregated errors.
+      const malformed = ["tier=a b", "a=b=c", "tier in (", "Bad Key=x", "=x", "a,", ",a", "!", "a!b", "a in b", "a in (b c)", "a in (b))", "a=(b)", "!a=b", "a>b", "a>-b", "a/b/c=1", "/a=1", `${"k".repeat(64)}=1`, `a=${"v".repeat(64)}`, "a notin (x,-y,-z)", "a=\u00a0"];
+      for (const sel of malformed) {
         const [a, b] = await both(`${PD}?labelSelector=${encodeURIComponent(sel)}`);
         expect(a.status, sel).toBe(400);
-        same(a, b, { unless: { "label-selector-message": ["body.message"] }, what: sel });
+        same(a, b, { what: sel });
       }
     });
 
@@ -48,7 +50,7 @@ export function lists(): void {
       const { PD } = await space("list");
       const [a, b] = await both(`${PD}?labelSelector=${encodeURIComponent("tier=-x")}`);
       expect(a.status).toBe(400);
-      same(a, b, { unless: { "label-selector-message": ["body.message"] } });
+      same(a, b);
     });
 
     it("fieldSelector metadata.name", async () => {

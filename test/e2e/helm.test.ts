@@ -45,7 +45,7 @@ async function template(...set: string[]): Promise<{ yaml: string; docs: Doc[] }
 }
 
 async function dryRun(yaml: string): Promise<void> {
-  const r = await cs.hub.kubectl(["apply", "--server-side", "--force-conflicts", "--dry-run=server", "-f", "-"], { input: yaml });
+  const r = await cs.hub.kubectl(["apply", "--dry-run=server", "-f", "-"], { input: yaml });
   expect(r.code, r.stderr).toBe(0);
 }
 

@@ -5,7 +5,7 @@
  * CERT_MANAGER_VERSION; CA injected by annotation). The kustomize base is checked against the chart: same
  * objects and the same server permissions.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { homedir } from "node:os";
@@ -15,6 +15,7 @@ import { parseAllDocuments } from "yaml";
 import { binaries } from "../harness/binaries.js";
 import { startClusterSet, type ClusterSet } from "../harness/clusterset.js";
 import { goTool, HELM } from "../harness/go-tools.js";
+import { runCommand } from "../harness/run-command.js";
 import { repoRoot } from "../harness/run-dir.js";
 
 /** cert-manager's CRDs come from this release of github.com/cert-manager/cert-manager (deploy/crds). */
@@ -26,17 +27,8 @@ let helm: string;
 
 interface Doc { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: Record<string, unknown>; data?: Record<string, string>; rules?: unknown[] }
 
-function run(bin: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(bin, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, HELM_CACHE_HOME: path.join(cs.runDir.path, "helm-cache"), HELM_CONFIG_HOME: path.join(cs.runDir.path, "helm-config") } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.stdin.end(input ?? "");
-    child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const run = (bin: string, args: string[]) =>
+  runCommand(bin, args, { env: { HELM_CACHE_HOME: path.join(cs.runDir.path, "helm-cache"), HELM_CONFIG_HOME: path.join(cs.runDir.path, "helm-config") } });
 
 async function template(...set: string[]): Promise<{ yaml: string; docs: Doc[] }> {
   const r = await run(helm, ["template", "clusterset", CHART, "--namespace", NS, ...set.flatMap((s) => ["--set", s])]);

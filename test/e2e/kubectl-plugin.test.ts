@@ -3,14 +3,14 @@
  * package.json and run against the real hub: `join` from a kubeconfig context, `status` (health and since when,
  * version, nodes, Works applied / failed), `leave` (says what goes, asks, and deletes only on yes).
  */
-import { spawn } from "node:child_process";
 import { chmodSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import { binaries, kubeVersion } from "../harness/binaries.js";
 import { startClusterSet, type ClusterSet } from "../harness/clusterset.js";
+import { writeUserKubeconfig } from "../harness/kubeconfig.js";
 import { until } from "../harness/processes.js";
+import { runCommand } from "../harness/run-command.js";
 import { repoRoot } from "../harness/run-dir.js";
 
 const NS = "plugin";
@@ -29,44 +29,14 @@ beforeAll(async () => {
   // One kubeconfig with the hub (current) and the member's context, as a user running `join` has.
   const m = cs.members[0]!;
   kubeconfig = path.join(cs.runDir.sub("plugin"), "config");
-  writeFileSync(
-    kubeconfig,
-    stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [
-        { name: "hub", cluster: { server: cs.hub.url, "certificate-authority": cs.hub.pki.ca.certPath } },
-        { name: "m", cluster: { server: m.url, "certificate-authority": m.pki.ca.certPath } },
-      ],
-      users: [
-        { name: "hub-admin", user: { "client-certificate": cs.hub.pki.admin.certPath, "client-key": cs.hub.pki.admin.keyPath } },
-        { name: "m-admin", user: { "client-certificate": m.pki.admin.certPath, "client-key": m.pki.admin.keyPath } },
-      ],
-      contexts: [
-        { name: "hub", context: { cluster: "hub", user: "hub-admin" } },
-        { name: "east", context: { cluster: "m", user: "m-admin" } },
-      ],
-      "current-context": "hub",
-    }),
-  );
+  writeUserKubeconfig(kubeconfig, cs.hub, m, "east");
 });
 afterAll(async () => {
   await cs?.stop();
 });
 
 /** kubectl with the plugin's folder first on PATH and our kubeconfig in KUBECONFIG, as a user runs it. */
-function kubectl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env = { ...process.env, PATH: `${binDir}:${process.env.PATH ?? ""}`, KUBECONFIG: kubeconfig };
-    const child = spawn(kubectlBin, args, { env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.stdin.end(input ?? "");
-    child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const kubectl = (args: string[], input?: string) => runCommand(kubectlBin, args, { input: input ?? "", env: { PATH: `${binDir}:${process.env.PATH ?? ""}`, KUBECONFIG: kubeconfig } });
 
 const work = (name: string, manifests: object[]) =>
   JSON.stringify({ apiVersion: "multicluster.x-k8s.io/v1alpha1", kind: "Work", metadata: { name, namespace: NS, labels: { "clusterset.dev/cluster": "east" } }, spec: { workload: { manifests } } });

@@ -5,7 +5,6 @@
  * them, against a Node whose capacity only KWOK gives it, and against Nodes added and removed.
  */
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -13,6 +12,7 @@ import { kubeVersion } from "../harness/binaries.js";
 import { startClusterSet, type ClusterSet } from "../harness/clusterset.js";
 import { httpsRequest } from "../harness/https.js";
 import { joinMember, memberKubeconfig, unjoinMember } from "../harness/join.js";
+import { writeUserKubeconfig } from "../harness/kubeconfig.js";
 import { addKwokNode, kwokNodeManifest, waitNodesReady } from "../harness/kwok.js";
 import { until } from "../harness/processes.js";
 import { HubWatch } from "./support/hub-watch.js";
@@ -204,26 +204,7 @@ describe("joining rules", () => {
     const m = cs.members[1]!;
     const dir = cs.runDir.sub("join-cli");
     const kubeconfig = path.join(dir, "config");
-    writeFileSync(
-      kubeconfig,
-      stringify({
-        apiVersion: "v1",
-        kind: "Config",
-        clusters: [
-          { name: "hub", cluster: { server: cs.hub.url, "certificate-authority": cs.hub.pki.ca.certPath } },
-          { name: "m", cluster: { server: m.url, "certificate-authority": m.pki.ca.certPath } },
-        ],
-        users: [
-          { name: "hub-admin", user: { "client-certificate": cs.hub.pki.admin.certPath, "client-key": cs.hub.pki.admin.keyPath } },
-          { name: "m-admin", user: { "client-certificate": m.pki.admin.certPath, "client-key": m.pki.admin.keyPath } },
-        ],
-        contexts: [
-          { name: "hub", context: { cluster: "hub", user: "hub-admin" } },
-          { name: "edge-7", context: { cluster: "m", user: "m-admin" } },
-        ],
-        "current-context": "hub",
-      }),
-    );
+    writeUserKubeconfig(kubeconfig, cs.hub, m, "edge-7");
     await cs.hub.kubectl(["create", "namespace", "cli"], { check: true });
     const run = spawnSync(process.execPath, ["--import", "tsx", "main.ts", "join", "--kubeconfig", kubeconfig, "--context", "edge-7", "--namespace", "cli", "--display-name", "Edge 7"], { encoding: "utf8" });
     expect(run.status, run.stderr).toBe(0);

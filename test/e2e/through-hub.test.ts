@@ -22,7 +22,7 @@ let cs: ClusterSet;
 
 beforeAll(async () => {
   cs = await startClusterSet({ members: 0, label: "through-hub" });
-  const crd = path.join(repoRoot, "..", "shared", "upstream-crds", "about.k8s.io_clusterproperties.yaml");
+  const crd = path.join(repoRoot, "resources", "crds", "about.k8s.io_clusterproperties.yaml");
   await cs.hub.kubectl(["apply", "-f", crd], { check: true });
   await cs.hub.kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd/clusterproperties.about.k8s.io"], { check: true });
   for (const name of ["a", "b"]) {

@@ -5,7 +5,6 @@
  * API ClusterProperties on the members, a Work whose Deployment lands on member1), and two demo users. Prints
  * the KUBECONFIG to use; Ctrl-C removes the APIService, then stops every process it started.
  */
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
 import { binaries } from "./binaries.js";
@@ -22,15 +21,9 @@ import { userKubeconfig, type UserCredentials } from "./users.js";
 const FLEET_NAMESPACE = "fleet";
 const CLUSTERSET = "local";
 
-/** The About API CRD: the repo's copy of the upstream CRDs, else the shared upstream directory. */
+/** The About API CRD: the repo's copy of the upstream CRD (resources/crds/README.md records its version). */
 function aboutCrdPath(): string {
-  const candidates = [
-    path.join(repoRoot, "resources", "crds", "about.k8s.io_clusterproperties.yaml"),
-    path.join(repoRoot, "..", "shared", "upstream-crds", "about.k8s.io_clusterproperties.yaml"),
-  ];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new Error(`About API CRD not found in ${candidates.join(" or ")}`);
-  return found;
+  return path.join(repoRoot, "resources", "crds", "about.k8s.io_clusterproperties.yaml");
 }
 
 /** Per member: its KWOK Nodes (KWOK plays their kubelets: Pods bound to them run, with IPs). */

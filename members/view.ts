@@ -33,6 +33,7 @@ export class MemberViewer {
   #joined: ViewCondition;
   #version: string | undefined;
   #kubeSystemUid: string | undefined;
+  #kubeSystemWarned = false;
   #versionAt = 0;
   #snapshot: MemberView | undefined;
   #notifyPending = false;
@@ -147,8 +148,11 @@ export class MemberViewer {
         this.#changed();
       }
     } catch (e) {
-      // Without it a member with no cluster.clusterset.k8s.io has no inventory member id yet; the next probe retries.
-      this.#log.warn({ err: (e as Error).message }, "cannot read the member's kube-system namespace (its inventory member id)");
+      // Without it a member with no cluster.clusterset.k8s.io has no inventory member id yet; the next probe
+      // retries. Said at warn once (its credentials may not read namespaces), then at debug: probes are frequent.
+      const level = this.#kubeSystemWarned ? "debug" : "warn";
+      this.#kubeSystemWarned = true;
+      this.#log[level]({ err: (e as Error).message }, "cannot read the member's kube-system namespace (its inventory member id)");
     }
   }
 

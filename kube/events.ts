@@ -114,8 +114,10 @@ export function createEventRecorder(opts: RecorderOptions): EventRecorder {
   async function attempt(e: HubEvent): Promise<boolean> {
     try {
       if (e.series) {
+        // A series patches the event it continues; if that event is gone, it is created again below.
         try {
-          return void (await opts.sink.patchSeries(e)), false;
+          await opts.sink.patchSeries(e);
+          return false;
         } catch (err) {
           if (code(err) !== 404) throw err;
         }
